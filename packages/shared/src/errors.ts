@@ -1,0 +1,158 @@
+/**
+ * One error model for every @netkit tool (after undici's lib/core/errors.js): a stable `code`,
+ * the exit code a CLI should use, and the original system error in `cause`.
+ *
+ * Each class is branded with `Symbol.for('netkit.error.<Name>')` and answers `instanceof` from
+ * that brand, so the check still works when npm installs two copies of @netkit/shared.
+ */
+
+export const ExitCode = {
+  Ok: 0,
+  Failure: 1,
+  Usage: 2,
+} as const
+
+export interface NetkitErrorOptions {
+  /** Exit code for a CLI that ends on this error (default 1). */
+  exitCode?: number
+  cause?: unknown
+}
+
+function brand(cls: abstract new (...args: never[]) => Error, name: string): void {
+  const sym = Symbol.for(`netkit.error.${name}`)
+  Object.defineProperty(cls.prototype, sym, { value: true })
+  Object.defineProperty(cls, Symbol.hasInstance, {
+    value: (value: unknown) => typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[sym] === true,
+  })
+}
+
+export class NetkitError extends Error {
+  readonly code: string
+  readonly exitCode: number
+
+  constructor(code: string, message: string, options: NetkitErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'NetkitError'
+    this.code = code
+    this.exitCode = options.exitCode ?? ExitCode.Failure
+  }
+}
+brand(NetkitError, 'NetkitError')
+
+/** Bad command-line input: printed as one line with a hint, exit 2. */
+export class UsageError extends NetkitError {
+  constructor(message: string, options: Omit<NetkitErrorOptions, 'exitCode'> = {}) {
+    super('NETKIT_USAGE', message, { ...options, exitCode: ExitCode.Usage })
+    this.name = 'UsageError'
+  }
+}
+brand(UsageError, 'UsageError')
+
+/** What the tool was doing when the network said no; used to word the message. */
+export interface NetworkContext {
+  /** `connect`, `bind`, `listen`, `resolve`, `read`, `write`, … */
+  operation?: string
+  host?: string
+  port?: number | string
+  /** `tcp`, `udp`, `unix`, … (OpenBSD nc prints it in parentheses). */
+  protocol?: string
+}
+
+/** A failure of the network or the operating system underneath it: exit 1. */
+export class NetworkError extends NetkitError {
+  /** The system error code (`ECONNREFUSED`), when there was one. */
+  readonly errno: string | undefined
+  readonly context: NetworkContext
+
+  constructor(code: string, message: string, errno: string | undefined, context: NetworkContext, cause?: unknown) {
+    super(code, message, { cause, exitCode: ExitCode.Failure })
+    this.name = 'NetworkError'
+    this.errno = errno
+    this.context = context
+  }
+}
+brand(NetworkError, 'NetworkError')
+
+/** A timer ran out (connect timeout, idle timeout): exit 1, code NETKIT_TIMEOUT. */
+export class TimeoutError extends NetworkError {
+  constructor(message: string, context: NetworkContext = {}) {
+    super('NETKIT_TIMEOUT', message, 'ETIMEDOUT', context)
+    this.name = 'TimeoutError'
+  }
+}
+brand(TimeoutError, 'TimeoutError')
+
+/** System error code -> [stable netkit code, the strerror text people know from C tools]. */
+const SYSTEM_ERRORS: Record<string, readonly [string, string]> = {
+  ECONNREFUSED: ['NETKIT_CONNECT_REFUSED', 'Connection refused'],
+  ECONNRESET: ['NETKIT_CONNECTION_RESET', 'Connection reset by peer'],
+  ECONNABORTED: ['NETKIT_CONNECTION_ABORTED', 'Software caused connection abort'],
+  EPIPE: ['NETKIT_BROKEN_PIPE', 'Broken pipe'],
+  ETIMEDOUT: ['NETKIT_TIMEOUT', 'Connection timed out'],
+  EADDRINUSE: ['NETKIT_ADDRESS_IN_USE', 'Address already in use'],
+  EADDRNOTAVAIL: ['NETKIT_ADDRESS_NOT_AVAILABLE', 'Cannot assign requested address'],
+  EACCES: ['NETKIT_PERMISSION_DENIED', 'Permission denied'],
+  EPERM: ['NETKIT_PERMISSION_DENIED', 'Operation not permitted'],
+  ENOTFOUND: ['NETKIT_HOST_NOT_FOUND', 'Name or service not known'],
+  EAI_AGAIN: ['NETKIT_DNS_TEMPORARY_FAILURE', 'Temporary failure in name resolution'],
+  EAI_NODATA: ['NETKIT_HOST_NOT_FOUND', 'No address associated with hostname'],
+  EHOSTUNREACH: ['NETKIT_HOST_UNREACHABLE', 'No route to host'],
+  ENETUNREACH: ['NETKIT_NETWORK_UNREACHABLE', 'Network is unreachable'],
+  EMFILE: ['NETKIT_TOO_MANY_OPEN_FILES', 'Too many open files'],
+  ENFILE: ['NETKIT_TOO_MANY_OPEN_FILES', 'Too many open files in system'],
+  ENOENT: ['NETKIT_NO_SUCH_FILE', 'No such file or directory'],
+  EAFNOSUPPORT: ['NETKIT_ADDRESS_FAMILY_NOT_SUPPORTED', 'Address family not supported by protocol'],
+  EMSGSIZE: ['NETKIT_MESSAGE_TOO_LONG', 'Message too long'],
+  ENOTCONN: ['NETKIT_NOT_CONNECTED', 'Transport endpoint is not connected'],
+}
+
+/** The strerror-style text for a system error code, e.g. `Connection refused`. */
+export function describeErrno(errno: string): string | undefined {
+  return SYSTEM_ERRORS[errno]?.[1]
+}
+
+function systemCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' ? code : undefined
+}
+
+function formatTarget(context: NetworkContext): string {
+  const { operation, host, port, protocol } = context
+  if (!operation) return ''
+  if (operation === 'resolve') return `getaddrinfo for host "${host ?? ''}" port ${port ?? ''}: `
+  let text = operation
+  if (host !== undefined) text += ` to ${host}`
+  if (port !== undefined) text += ` port ${port}`
+  if (protocol) text += ` (${protocol})`
+  return `${text} failed: `
+}
+
+/**
+ * Turn any error from `net`, `dgram`, `tls` or `dns` into a NetworkError worded for a person:
+ * `connect to 127.0.0.1 port 5 (tcp) failed: Connection refused`. An AggregateError (from
+ * `autoSelectFamily` trying several addresses) becomes one error naming the addresses tried.
+ * Errors that already are NetkitErrors pass through unchanged.
+ */
+export function toNetworkError(err: unknown, context: NetworkContext = {}): NetkitError {
+  if (err instanceof NetkitError) return err
+  if (err instanceof AggregateError && err.errors.length > 0) {
+    const inner = err.errors.map((e) => toNetworkError(e, {}) as NetworkError)
+    const first = inner[0]!
+    const tried = err.errors
+      .map((e: { address?: string; port?: number }) => e?.address)
+      .filter((a): a is string => typeof a === 'string')
+    const reason = first.errno ? (describeErrno(first.errno) ?? first.message) : first.message
+    const suffix = tried.length > 1 ? ` (tried ${[...new Set(tried)].join(', ')})` : ''
+    return new NetworkError(first.code, `${formatTarget(context)}${reason}${suffix}`, first.errno, context, err)
+  }
+  const errno = systemCode(err)
+  const known = errno ? SYSTEM_ERRORS[errno] : undefined
+  const reason = known?.[1] ?? (err instanceof Error ? err.message : String(err))
+  const code = known?.[0] ?? (errno ? `NETKIT_${errno}` : 'NETKIT_NETWORK_ERROR')
+  return new NetworkError(code, `${formatTarget(context)}${reason}`, errno, context, err)
+}
+
+/** True for errors a CLI expects and prints as one line (as opposed to bugs, printed with a stack). */
+export function isExpectedError(err: unknown): err is NetkitError {
+  return err instanceof NetkitError
+}

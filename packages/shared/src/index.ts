@@ -1,0 +1,29 @@
+export {
+  ExitCode,
+  NetkitError,
+  UsageError,
+  NetworkError,
+  TimeoutError,
+  toNetworkError,
+  describeErrno,
+  isExpectedError,
+  type NetkitErrorOptions,
+  type NetworkContext,
+} from './errors.js'
+export {
+  MAX_PORT,
+  parsePort,
+  parsePortList,
+  parseHost,
+  parseHostPort,
+  formatHostPort,
+  isLoopback,
+  type HostPort,
+  type PortOptions,
+} from './address.js'
+export { serviceName, servicePort, type Protocol } from './services.js'
+export { parseDuration, parseSize, parseCount, formatBytes, formatDuration } from './units.js'
+export { colorEnabled, createLogger, type Colors, type Logger, type LoggerOptions } from './logger.js'
+export { createSpinner, spinnerAllowed, type Spinner } from './spinner.js'
+export { onShutdown, exitQuietlyOnBrokenPipe, isBrokenPipe, type ShutdownHook } from './process.js'
+export { createCli, runMain, reportError, type CliOptions, type CommonArgs } from './cli.js'
