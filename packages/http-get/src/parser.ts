@@ -1,0 +1,343 @@
+import { ChunkedDecoder, type ChunkedOutput } from './chunked.js'
+import { HttpParseError, excerpt, malformed } from './errors.js'
+import {
+  DEFAULT_MAX_HEADER_SIZE,
+  FieldSection,
+  headerTokens,
+  headerValues,
+  parseStatusLine,
+  type HeaderList,
+  type StatusLine,
+} from './headers.js'
+import { LineReader } from './lines.js'
+
+export interface ResponseHead {
+  httpVersion: '1.0' | '1.1'
+  status: number
+  reason: string
+  headers: HeaderList
+  /** How the body is delimited, decided per RFC 9112 §6.3. */
+  bodyKind: 'none' | 'length' | 'chunked' | 'close'
+  contentLength?: number
+  /** Connection can be reused after this response (keep-alive semantics for 1.0/1.1 + Connection header). */
+  keepAlive: boolean
+  /** Anomalies tolerated but worth showing with -v, e.g. 'both Transfer-Encoding and Content-Length (chunked wins)'. */
+  warnings: string[]
+}
+
+export type ParserEvent =
+  | { type: 'interim'; head: ResponseHead } // 1xx (except 101), skipped by clients
+  | { type: 'head'; head: ResponseHead }
+  | { type: 'body'; data: Uint8Array } // views into the input
+  | { type: 'trailers'; trailers: HeaderList }
+  | { type: 'end' } // message complete
+
+export interface ResponseParserOptions {
+  /** The request method: HEAD (and a 2xx answer to CONNECT) means no body. Default GET. */
+  method?: string
+  /** Cap on the header section (status line + fields) and, separately, on the trailer section. */
+  maxHeaderSize?: number
+}
+
+type State = 'head' | 'length' | 'chunked' | 'close' | 'done'
+
+const EMPTY = new Uint8Array(0)
+const DIGITS = /^[0-9]+$/
+
+/**
+ * How the body of a response is delimited, in RFC 9112 §6.3 order: no body for HEAD, 1xx, 204 and
+ * 304; chunked when it is the last transfer coding (it wins over Content-Length); read to close for
+ * other transfer codings; Content-Length; else read to close.
+ */
+export function decideBody(
+  statusLine: StatusLine,
+  headers: HeaderList,
+  method: string,
+): Pick<ResponseHead, 'bodyKind' | 'contentLength' | 'keepAlive' | 'warnings'> {
+  const { status, httpVersion } = statusLine
+  const warnings: string[] = []
+  const connection = headerTokens(headers, 'connection')
+  let keepAlive = httpVersion === '1.1' ? !connection.includes('close') : connection.includes('keep-alive')
+  const contentLengths = headerValues(headers, 'content-length')
+  const codings = headerTokens(headers, 'transfer-encoding')
+  const hasTransferEncoding = headerValues(headers, 'transfer-encoding').length > 0
+
+  if (
+    method === 'HEAD' ||
+    status < 200 ||
+    status === 204 ||
+    status === 304 ||
+    (method === 'CONNECT' && status < 300)
+  ) {
+    // Content-Length here describes the body a GET would get; report it when it is valid.
+    let contentLength: number | undefined
+    if (contentLengths.length > 0) {
+      try {
+        contentLength = parseContentLength(contentLengths)
+      } catch {
+        warnings.push('invalid Content-Length ignored (no body expected)')
+      }
+    }
+    if (status === 101) keepAlive = false // the connection now speaks another protocol
+    const none = { bodyKind: 'none', keepAlive, warnings } as const
+    return contentLength === undefined ? none : { ...none, contentLength }
+  }
+
+  if (hasTransferEncoding) {
+    if (httpVersion === '1.0') {
+      warnings.push('Transfer-Encoding in an HTTP/1.0 response')
+      keepAlive = false
+    }
+    const last = codings[codings.length - 1]
+    // RFC 9112 §6.1: chunked must not be applied twice; the framing would be ambiguous.
+    if (codings.filter((coding) => coding === 'chunked').length > 1) {
+      throw malformed(`chunked applied more than once: ${excerpt(headerValues(headers, 'transfer-encoding').join(', '))}`)
+    }
+    if (last === 'chunked') {
+      if (contentLengths.length > 0) {
+        warnings.push('both Transfer-Encoding and Content-Length (chunked wins)')
+        keepAlive = false
+      }
+      return { bodyKind: 'chunked', keepAlive, warnings }
+    }
+    warnings.push(`Transfer-Encoding without chunked last (${codings.join(', ') || 'empty'}): reading to close`)
+    return { bodyKind: 'close', keepAlive: false, warnings }
+  }
+
+  if (contentLengths.length > 0) {
+    return { bodyKind: 'length', contentLength: parseContentLength(contentLengths), keepAlive, warnings }
+  }
+  return { bodyKind: 'close', keepAlive: false, warnings }
+}
+
+/**
+ * The value of one or more Content-Length fields. Repeated identical values (also as a list,
+ * "5, 5") are accepted; different, empty, signed, non-digit or unsafe-integer values are not.
+ */
+export function parseContentLength(values: readonly string[]): number {
+  let length: number | undefined
+  for (const value of values) {
+    for (const part of value.split(',')) {
+      const text = part.replace(/^[ \t]+|[ \t]+$/g, '')
+      if (!DIGITS.test(text)) throw malformed(`invalid Content-Length: ${excerpt(value)}`)
+      const n = Number(text)
+      if (!Number.isSafeInteger(n)) throw malformed(`invalid Content-Length: ${excerpt(value)}`)
+      if (length !== undefined && n !== length) {
+        throw malformed(`conflicting Content-Length values: ${excerpt(values.join(', '))}`)
+      }
+      length = n
+    }
+  }
+  if (length === undefined) throw malformed('empty Content-Length')
+  return length
+}
+
+/**
+ * A sans-I/O, incremental HTTP/1.x response parser: feed it the bytes a server sends, in any
+ * chunking, and it returns events. Interim (1xx) responses come first as 'interim'; then 'head',
+ * body pieces (views into the pushed chunks, never copies), 'trailers' for a chunked body that has
+ * some, and 'end'. Only the bytes of an unfinished head or chunk-size line are kept between pushes.
+ */
+export class ResponseParser {
+  readonly method: string
+  readonly maxHeaderSize: number
+  private state: State = 'head'
+  private readonly lines = new LineReader()
+  private statusLine: StatusLine | undefined
+  private section: FieldSection | undefined
+  /** Bytes of the current head section so far (leading empty lines included). */
+  private headBytes = 0
+  private received = 0
+  private remaining = 0
+  private chunked: ChunkedDecoder | undefined
+  private leftoverPieces: Uint8Array[] = []
+  private failure: HttpParseError | undefined
+  private lengthBodyBytes = 0
+  private finalHead: ResponseHead | undefined
+
+  constructor(options: ResponseParserOptions = {}) {
+    this.method = (options.method ?? 'GET').toUpperCase()
+    const max = options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE
+    if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`maxHeaderSize must be a positive integer, got ${max}`)
+    this.maxHeaderSize = max
+  }
+
+  /** Bytes received after the message ended (a server that sent more than the message). */
+  get leftover(): Uint8Array {
+    if (this.leftoverPieces.length === 0) return EMPTY
+    if (this.leftoverPieces.length > 1) this.leftoverPieces = [Buffer.concat(this.leftoverPieces)]
+    return this.leftoverPieces[0]!
+  }
+
+  /** True once 'end' was emitted. */
+  get done(): boolean {
+    return this.state === 'done'
+  }
+
+  /** Body bytes received so far (after any transfer coding is removed). */
+  get bodyBytes(): number {
+    return this.chunked ? this.chunked.bodyBytes : this.lengthBodyBytes
+  }
+
+  /** Every byte pushed so far, leftover included. */
+  get bytesReceived(): number {
+    return this.received
+  }
+
+  /** Bytes the parser holds for an unfinished line (never more than maxHeaderSize); leftover excluded. */
+  get buffered(): number {
+    return this.lines.buffered + (this.chunked?.buffered ?? 0)
+  }
+
+  /** The final (non-1xx) response head, once parsed. */
+  get head(): ResponseHead | undefined {
+    return this.finalHead
+  }
+
+  push(chunk: Uint8Array): ParserEvent[] {
+    if (this.failure) throw this.failure
+    const events: ParserEvent[] = []
+    this.received += chunk.length
+    try {
+      this.consume(chunk, events)
+    } catch (err) {
+      if (err instanceof HttpParseError) {
+        err.events = events
+        this.failure = err
+      }
+      throw err
+    }
+    return events
+  }
+
+  /** Peer closed: completes a read-to-close body, or throws (empty reply, truncated head or body). */
+  finish(): ParserEvent[] {
+    if (this.failure) throw this.failure
+    switch (this.state) {
+      case 'done':
+        return []
+      case 'close':
+        this.state = 'done'
+        return [{ type: 'end' }]
+      case 'head':
+        this.failure =
+          this.received === 0
+            ? new HttpParseError('NETKIT_HTTP_EMPTY_REPLY', 'Empty reply from server')
+            : new HttpParseError('NETKIT_HTTP_PARTIAL_BODY', 'connection closed in the middle of the response headers')
+        break
+      case 'length':
+        this.failure = new HttpParseError(
+          'NETKIT_HTTP_PARTIAL_BODY',
+          `transfer closed with ${this.remaining} bytes remaining to read`,
+        )
+        break
+      case 'chunked':
+        this.failure = new HttpParseError(
+          'NETKIT_HTTP_PARTIAL_BODY',
+          'transfer closed with outstanding read data remaining',
+        )
+        break
+    }
+    throw this.failure
+  }
+
+  private consume(chunk: Uint8Array, events: ParserEvent[]): void {
+    const length = chunk.length
+    let pos = 0
+    while (pos < length) {
+      switch (this.state) {
+        case 'head':
+          pos = this.consumeHead(chunk, pos, events)
+          break
+        case 'length': {
+          const end = Math.min(length, pos + this.remaining)
+          events.push({ type: 'body', data: chunk.subarray(pos, end) })
+          this.remaining -= end - pos
+          this.lengthBodyBytes += end - pos
+          pos = end
+          if (this.remaining === 0) this.end(events)
+          break
+        }
+        case 'chunked': {
+          pos = this.chunked!.decode(chunk, pos, events as ChunkedOutput[])
+          if (this.chunked!.done) this.end(events)
+          break
+        }
+        case 'close':
+          events.push({ type: 'body', data: pos === 0 ? chunk : chunk.subarray(pos) })
+          this.lengthBodyBytes += length - pos
+          pos = length
+          break
+        case 'done':
+          this.leftoverPieces.push(chunk.slice(pos))
+          pos = length
+          break
+      }
+    }
+  }
+
+  /** Reads head lines until a head completes or the chunk ends; returns where it stopped. */
+  private consumeHead(chunk: Uint8Array, pos: number, events: ParserEvent[]): number {
+    while (pos < chunk.length) {
+      const line = this.lines.read(chunk, pos, this.maxHeaderSize - this.headBytes, () => this.tooLarge())
+      pos = this.lines.position
+      if (line === undefined) return pos
+      this.headBytes += this.lines.lastLength
+      if (!this.statusLine) {
+        // Stray empty lines before a status line (after a previous message) are skipped.
+        if (line === '') continue
+        this.statusLine = parseStatusLine(line)
+        this.section = new FieldSection('header')
+        continue
+      }
+      if (!this.section!.line(line)) continue
+      const head = this.completeHead()
+      if (head.status < 200 && head.status !== 101) {
+        events.push({ type: 'interim', head })
+        continue
+      }
+      this.finalHead = head
+      events.push({ type: 'head', head })
+      switch (head.bodyKind) {
+        case 'none':
+          this.end(events)
+          break
+        case 'length':
+          this.remaining = head.contentLength!
+          this.state = 'length'
+          if (this.remaining === 0) this.end(events)
+          break
+        case 'chunked':
+          this.chunked = new ChunkedDecoder(this.maxHeaderSize)
+          this.state = 'chunked'
+          break
+        case 'close':
+          this.state = 'close'
+          break
+      }
+      return pos
+    }
+    return pos
+  }
+
+  private completeHead(): ResponseHead {
+    const statusLine = this.statusLine!
+    const headers = this.section!.fields
+    this.statusLine = undefined
+    this.section = undefined
+    this.headBytes = 0
+    return { ...statusLine, headers, ...decideBody(statusLine, headers, this.method) }
+  }
+
+  private end(events: ParserEvent[]): void {
+    this.state = 'done'
+    events.push({ type: 'end' })
+  }
+
+  private tooLarge(): HttpParseError {
+    return new HttpParseError(
+      'NETKIT_HTTP_HEADERS_TOO_LARGE',
+      `Too large response headers: more than ${this.maxHeaderSize} bytes`,
+    )
+  }
+}
