@@ -26,6 +26,16 @@ export class LineReader {
     return this.pendingLength
   }
 
+  /** The first `count` bytes (at most) of the line still arriving, as latin1. */
+  pendingStart(count: number): string {
+    let start = ''
+    for (const piece of this.pieces) {
+      start += latin1(piece.subarray(0, count - start.length))
+      if (start.length >= count) break
+    }
+    return start
+  }
+
   /**
    * Reads from chunk[pos...]. Returns the finished line without its terminator, or undefined when
    * the chunk ended first (its bytes are kept). Throws as soon as the line would pass `budget`

@@ -43,6 +43,13 @@ type State = 'head' | 'length' | 'chunked' | 'close' | 'done'
 
 const EMPTY = new Uint8Array(0)
 const DIGITS = /^[0-9]+$/
+const STATUS_LINE_START = 'HTTP/1.'
+
+function notHttp(start: string): void {
+  if (start !== STATUS_LINE_START) {
+    throw malformed(`malformed status line: not an HTTP/1.x response (starts with ${excerpt(start)})`)
+  }
+}
 
 /**
  * How the body of a response is delimited, in RFC 9112 §6.3 order: no body for HEAD, 1xx, 204 and
@@ -281,11 +288,15 @@ export class ResponseParser {
     while (pos < chunk.length) {
       const line = this.lines.read(chunk, pos, this.maxHeaderSize - this.headBytes, () => this.tooLarge())
       pos = this.lines.position
-      if (line === undefined) return pos
+      if (line === undefined) {
+        if (!this.statusLine) this.checkStatusLineStart()
+        return pos
+      }
       this.headBytes += this.lines.lastLength
       if (!this.statusLine) {
         // Stray empty lines before a status line (after a previous message) are skipped.
         if (line === '') continue
+        if (line.length >= STATUS_LINE_START.length) notHttp(line.slice(0, STATUS_LINE_START.length))
         this.statusLine = parseStatusLine(line)
         this.section = new FieldSection('header')
         continue
@@ -318,6 +329,16 @@ export class ResponseParser {
       return pos
     }
     return pos
+  }
+
+  /**
+   * A peer that does not speak HTTP is caught from its first bytes, not after maxHeaderSize bytes
+   * without a line end (which would be reported as "too large").
+   */
+  private checkStatusLineStart(): void {
+    // Judged on exactly the first 7 bytes, so the error is the same under any chunking.
+    if (this.lines.buffered < STATUS_LINE_START.length) return
+    notHttp(this.lines.pendingStart(STATUS_LINE_START.length))
   }
 
   private completeHead(): ResponseHead {

@@ -106,6 +106,17 @@ describe('status line', () => {
     expect(error.message).toMatch(/^malformed status line: /)
   })
 
+  test('a peer that does not speak HTTP is rejected from its first 7 bytes, not at the size cap', () => {
+    const parser = new ResponseParser()
+    expect(parser.push(bytes('SSH-2.'))).toEqual([])
+    expect(() => parser.push(bytes('0-OpenSSH_9.6'))).toThrow('malformed status line: not an HTTP/1.x response (starts with "SSH-2.0")')
+    const error = errorOf(runText('\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03').events)
+    expect(error).toMatchObject({
+      code: 'NETKIT_HTTP_MALFORMED',
+      message: `malformed status line: not an HTTP/1.x response (starts with ${JSON.stringify('\x16\x03\x01\x02\x00\x01\x00')})`,
+    })
+  })
+
   test('bare LF line endings are tolerated everywhere (like curl)', () => {
     const { events } = runText('HTTP/1.1 200 OK\nA: 1\nTransfer-Encoding: chunked\n\n3\nabc\n0\nT: 2\n\n')
     expect(events).toEqual([
@@ -472,6 +483,21 @@ describe('chunked bodies', () => {
   ])('rejects %s', (_what, body, message) => {
     const { events } = chunked(body)
     expect(errorOf(events)).toEqual({ type: 'error', code: 'NETKIT_HTTP_MALFORMED', message })
+  })
+
+  test('events completed before a failure in the same push travel with the error', () => {
+    const parser = new ResponseParser()
+    let error: unknown
+    try {
+      parser.push(bytes('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n'))
+    } catch (err) {
+      error = err
+    }
+    expect(error).toBeInstanceOf(HttpParseError)
+    const { events } = error as HttpParseError
+    expect(events.map((e) => e.type)).toEqual(['head', 'body'])
+    expect(events[1]?.type === 'body' && text(events[1].data)).toBe('hello')
+    expect(parser.bodyBytes).toBe(5)
   })
 
   test('the largest safe chunk size is accepted (then the body is short)', () => {
