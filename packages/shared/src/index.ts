@@ -27,4 +27,4 @@ export { colorEnabled, createLogger, type Colors, type Logger, type LoggerOption
 export { createSpinner, spinnerAllowed, type Spinner } from './spinner.js'
 export { onShutdown, exitQuietlyOnBrokenPipe, isBrokenPipe, type ShutdownHook } from './process.js'
 export { createCli, runMain, reportError, type CliOptions, type CommonArgs } from './cli.js'
-export { createSelfSignedCertificate, type SelfSignedCertificate, type SelfSignedCertificateOptions } from './certificate.js'
+export { createSelfSignedCertificate, ipAddressBytes, type SelfSignedCertificate, type SelfSignedCertificateOptions } from './certificate.js'
