@@ -1,0 +1,12 @@
+/** Default maxFrameSize of the length-prefixed and varint codecs: 16 MiB. */
+export const DEFAULT_MAX_FRAME_SIZE: number = 16 * 1024 * 1024
+
+/** Default maxFrameSize of the delimited codecs (line length, delimiter excluded): 64 KiB. */
+export const DEFAULT_MAX_LINE_SIZE: number = 64 * 1024
+
+/** Validates a maxFrameSize option: a safe integer >= 0 (a caller's mistake, so a RangeError). */
+export function checkMaxFrameSize(value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`maxFrameSize must be a non-negative safe integer, got ${value}`)
+  return value
+}

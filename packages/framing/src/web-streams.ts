@@ -1,0 +1,33 @@
+/** WHATWG TransformStreams, for code that uses web streams (fetch bodies, Deno, workers). */
+import type { Codec } from './codec.js'
+
+/** Payloads in, framed bytes out. */
+export function createEncoderStream(codec: Codec): TransformStream<Uint8Array, Uint8Array> {
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(payload, controller) {
+      controller.enqueue(codec.encode(payload))
+    },
+  })
+}
+
+/** Erroring the stream drops queued chunks: let the reader take the frames before the error. */
+async function failAfterDrain(controller: TransformStreamDefaultController<Uint8Array>, error: Error): Promise<void> {
+  while ((controller.desiredSize ?? 0) < 0) await new Promise((resolve) => setTimeout(resolve, 2))
+  throw error
+}
+
+/** Bytes in, one Uint8Array per frame out. A decode error errors both sides, after the frames before it. */
+export function createDecoderStream(codec: Codec): TransformStream<Uint8Array, Uint8Array> {
+  const decoder = codec.createDecoder()
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      const frames = decoder.push(chunk)
+      for (let i = 0; i < frames.length; i++) controller.enqueue(frames[i])
+      const error = decoder.error
+      if (error !== undefined) return failAfterDrain(controller, error)
+    },
+    flush(controller) {
+      for (const frame of decoder.end()) controller.enqueue(frame)
+    },
+  })
+}
