@@ -70,17 +70,18 @@ export class ChunkedDecoder {
     while (pos < length) {
       switch (this.state) {
         case 'size': {
+          // Fast path for the common "hex CRLF" line whole in this chunk: no string, no regex.
+          if (this.lines.buffered === 0) {
+            const next = this.scanChunkSize(chunk, pos)
+            if (next !== -1) {
+              pos = next
+              break
+            }
+          }
           const line = this.lines.read(chunk, pos, this.maxLineSize, () => this.tooLarge('chunk size line'))
           pos = this.lines.position
           if (line === undefined) break
-          const size = parseChunkSize(line)
-          if (size === 0) {
-            this.state = 'trailers'
-            this.trailers = new FieldSection('trailer')
-          } else {
-            this.remaining = size
-            this.state = 'data'
-          }
+          this.startChunk(parseChunkSize(line))
           break
         }
         case 'data': {
@@ -124,6 +125,44 @@ export class ChunkedDecoder {
       }
     }
     return pos
+  }
+
+  /**
+   * Reads "1*16HEXDIG CRLF" (or LF) at chunk[pos...] without allocating. Returns the position after
+   * the line, or -1 for anything else (extensions, a line split across chunks, errors), which the
+   * general path then handles.
+   */
+  private scanChunkSize(chunk: Uint8Array, pos: number): number {
+    const length = chunk.length
+    const limit = Math.min(length, pos + MAX_CHUNK_SIZE_DIGITS)
+    let size = 0
+    let i = pos
+    for (; i < limit; i++) {
+      const c = chunk[i]!
+      let digit: number
+      if (c >= 0x30 && c <= 0x39) digit = c - 0x30
+      else if (c >= 0x61 && c <= 0x66) digit = c - 0x57
+      else if (c >= 0x41 && c <= 0x46) digit = c - 0x37
+      else break
+      size = size * 16 + digit
+    }
+    if (i === pos || size > Number.MAX_SAFE_INTEGER) return -1
+    if (i < length && chunk[i] === 0x0a) i += 1
+    else if (i + 1 < length && chunk[i] === 0x0d && chunk[i + 1] === 0x0a) i += 2
+    else return -1
+    if (i - pos > this.maxLineSize) return -1
+    this.startChunk(size)
+    return i
+  }
+
+  private startChunk(size: number): void {
+    if (size === 0) {
+      this.state = 'trailers'
+      this.trailers = new FieldSection('trailer')
+    } else {
+      this.remaining = size
+      this.state = 'data'
+    }
   }
 
   private tooLarge(what: string): HttpParseError {
