@@ -26,14 +26,20 @@ export class LineReader {
     return this.pendingLength
   }
 
-  /** The first `count` bytes (at most) of the line still arriving, as latin1. */
-  pendingStart(count: number): string {
+  /**
+   * The first `count` bytes of the current line (held bytes, then chunk[pos...] up to its LF), as
+   * latin1; undefined while fewer than `count` bytes of it are known.
+   */
+  lineStart(chunk: Uint8Array, pos: number, count: number): string | undefined {
+    const lf = chunk.indexOf(LF, pos)
+    const available = this.pendingLength + (lf === -1 ? chunk.length : lf) - pos
+    if (available < count) return undefined
     let start = ''
     for (const piece of this.pieces) {
       start += latin1(piece.subarray(0, count - start.length))
-      if (start.length >= count) break
+      if (start.length === count) return start
     }
-    return start
+    return start + latin1(chunk.subarray(pos, pos + count - start.length))
   }
 
   /**

@@ -286,17 +286,19 @@ export class ResponseParser {
   /** Reads head lines until a head completes or the chunk ends; returns where it stopped. */
   private consumeHead(chunk: Uint8Array, pos: number, events: ParserEvent[]): number {
     while (pos < chunk.length) {
+      if (!this.statusLine) {
+        // A peer that does not speak HTTP is caught from its first 7 bytes, before any size check,
+        // so the error is the same under any chunking (not "too large" after 64 KiB of garbage).
+        const start = this.lines.lineStart(chunk, pos, STATUS_LINE_START.length)
+        if (start !== undefined) notHttp(start)
+      }
       const line = this.lines.read(chunk, pos, this.maxHeaderSize - this.headBytes, () => this.tooLarge())
       pos = this.lines.position
-      if (line === undefined) {
-        if (!this.statusLine) this.checkStatusLineStart()
-        return pos
-      }
+      if (line === undefined) return pos
       this.headBytes += this.lines.lastLength
       if (!this.statusLine) {
         // Stray empty lines before a status line (after a previous message) are skipped.
         if (line === '') continue
-        if (line.length >= STATUS_LINE_START.length) notHttp(line.slice(0, STATUS_LINE_START.length))
         this.statusLine = parseStatusLine(line)
         this.section = new FieldSection('header')
         continue
@@ -329,16 +331,6 @@ export class ResponseParser {
       return pos
     }
     return pos
-  }
-
-  /**
-   * A peer that does not speak HTTP is caught from its first bytes, not after maxHeaderSize bytes
-   * without a line end (which would be reported as "too large").
-   */
-  private checkStatusLineStart(): void {
-    // Judged on exactly the first 7 bytes, so the error is the same under any chunking.
-    if (this.lines.buffered < STATUS_LINE_START.length) return
-    notHttp(this.lines.pendingStart(STATUS_LINE_START.length))
   }
 
   private completeHead(): ResponseHead {

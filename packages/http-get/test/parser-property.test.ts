@@ -1,7 +1,11 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { HttpParseError, ResponseParser, type HeaderList } from '../src/index.js'
-import { bytes, normalize, splitAt, text, type NormalizedEvent } from './parser-helpers.js'
+import { bytes, normalize, run, splitAt, text, type NormalizedEvent } from './parser-helpers.js'
+
+/** FC_SCALE=50 runs every property 50 times longer (a deeper local fuzz; CI keeps the default). */
+const scale = Math.max(1, Number(process.env.FC_SCALE ?? 1) || 1)
+const runs = (n: number) => ({ numRuns: n * scale })
 
 // Field names that change framing are set by the encoder, never generated.
 const RESERVED = new Set(['content-length', 'transfer-encoding', 'connection'])
@@ -126,7 +130,7 @@ describe('round trip (fast-check)', () => {
         expect(parser.head?.bodyKind).toBe(m.framing)
         expect(parser.head?.httpVersion).toBe(m.version)
       }),
-      { numRuns: 300 },
+      runs(300),
     )
   })
 })
@@ -164,7 +168,7 @@ describe('garbage only ever gives HttpParseError (fast-check)', () => {
         fc.integer({ min: 16, max: 512 }),
         (data, cuts, cap) => feedExpectingOnlyTypedErrors(rechunk(data, cuts), cap),
       ),
-      { numRuns: 500 },
+      runs(500),
     )
   })
 
@@ -186,7 +190,7 @@ describe('garbage only ever gives HttpParseError (fast-check)', () => {
         const data = Buffer.concat([bytes(start), ...pieces])
         feedExpectingOnlyTypedErrors(rechunk(data, cuts), cap)
       }),
-      { numRuns: 500 },
+      runs(500),
     )
   })
 
@@ -205,7 +209,37 @@ describe('garbage only ever gives HttpParseError (fast-check)', () => {
         }
         feedExpectingOnlyTypedErrors(rechunk(Uint8Array.from(bytesOut), m.cuts), 4096, method)
       }),
-      { numRuns: 300 },
+      runs(300),
+    )
+  })
+})
+
+describe('chunking never changes the outcome (fast-check)', () => {
+  test('mutated valid responses and noise: same events and same error, whole or re-chunked', () => {
+    const mutation = fc.record({ at: fc.nat(), kind: fc.constantFrom('flip', 'insert', 'delete'), byte: fc.integer({ min: 0, max: 255 }) })
+    const input = fc.oneof(
+      fc.tuple(message, fc.array(mutation, { maxLength: 4 })).map(([m, mutations]) => {
+        const out = [...encode(m).wire]
+        for (const { at, kind, byte } of mutations) {
+          const i = at % (out.length + 1)
+          if (kind === 'insert') out.splice(i, 0, byte)
+          else if (i < out.length) {
+            if (kind === 'flip') out[i] = byte
+            else out.splice(i, 1)
+          }
+        }
+        return Uint8Array.from(out)
+      }),
+      fc.uint8Array({ maxLength: 600 }),
+    )
+    fc.assert(
+      fc.property(input, fc.array(fc.nat(), { maxLength: 10 }), fc.integer({ min: 16, max: 2048 }), fc.constantFrom('GET', 'HEAD'), (data, cuts, cap, method) => {
+        const whole = run([data], { maxHeaderSize: cap, method })
+        const split = run(rechunk(data, cuts), { maxHeaderSize: cap, method })
+        expect(split.events).toEqual(whole.events)
+        expect(text(split.parser.leftover)).toBe(text(whole.parser.leftover))
+      }),
+      runs(400),
     )
   })
 })
