@@ -54,7 +54,7 @@ export class LineReader {
       // The LF still to come needs one more byte of budget.
       if (this.pendingLength + more + 1 > budget) throw tooLarge()
       if (more > 0) {
-        this.pieces.push(chunk.slice(pos))
+        this.pieces.push(new Uint8Array(chunk.subarray(pos))) // a copy: Buffer#slice would be a view
         this.pendingLength += more
       }
       this.position = chunk.length

@@ -276,7 +276,7 @@ export class ResponseParser {
           pos = length
           break
         case 'done':
-          this.leftoverPieces.push(chunk.slice(pos))
+          this.leftoverPieces.push(new Uint8Array(chunk.subarray(pos))) // a copy, like held line bytes
           pos = length
           break
       }

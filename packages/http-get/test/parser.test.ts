@@ -66,6 +66,19 @@ describe('a simple Content-Length response', () => {
     expect(body.data.length).toBe(10)
   })
 
+  test('held head bytes and leftover are copies: a caller may reuse its Buffer after push', () => {
+    const parser = new ResponseParser()
+    const buffer = Buffer.from('HTTP/1.1 200 OK\r\nX-Long: abc')
+    parser.push(buffer)
+    expect(parser.buffered).toBe(11)
+    buffer.fill(0x21) // the socket layer reuses its buffer
+    const second = Buffer.from('def\r\nContent-Length: 1\r\n\r\nzEXTRA')
+    const events = parser.push(second)
+    second.fill(0x21)
+    expect(events[0]).toMatchObject({ type: 'head', head: { headers: [['X-Long', 'abcdef'], ['Content-Length', '1']] } })
+    expect(text(parser.leftover)).toBe('EXTRA')
+  })
+
   test('a zero Content-Length ends right after the head', () => {
     const { events, parser } = runText('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n', {}, false)
     expect(events.map((e) => e.type)).toEqual(['head', 'end'])
