@@ -1,7 +1,254 @@
 #!/usr/bin/env node
-import { createCli, runMain } from '@netkit/shared'
-import { version } from './index.js'
+import { availableParallelism } from 'node:os'
+import {
+  createCli,
+  runMain,
+  createLogger,
+  createSpinner,
+  exitQuietlyOnBrokenPipe,
+  formatBytes,
+  formatDuration,
+  formatHostPort,
+  NetkitError,
+  onShutdown,
+  parseCount,
+  parseDuration,
+  parsePort,
+  parseSize,
+  type Logger,
+  UsageError,
+} from '@netkit/shared'
+import { createTcpEchoServer, DEFAULT_GRACE_MS, DEFAULT_HOST, DEFAULT_PORT, type TcpEchoServerOptions } from './server.js'
+import type { TcpEchoEvent, TcpEchoSummary } from './events.js'
+import { formatBenchTable, formatSummary } from './format.js'
+import { version } from './version.js'
+import type { TcpBenchMode } from './bench.js'
 
-await runMain('tcp-echo', async () => {
-  await createCli({ name: 'tcp-echo', version, usage: '$0 [options]' }).parseAsync()
+const TCP_BENCH_MODES: readonly TcpBenchMode[] = ['churn', 'pingpong', 'stream']
+
+const NAME = 'tcp-echo'
+const FRAME_FORMATS = ['lines', 'lp32', 'varint'] as const
+
+interface ServeArgs {
+  verbose: number
+  host: string
+  port: string
+  maxConns?: string
+  idleTimeout?: string
+  frame?: (typeof FRAME_FORMATS)[number]
+  maxFrameSize?: string
+  delay?: string
+  grace: string
+  cluster?: string
+  json: boolean
+}
+
+interface BenchArgs {
+  verbose: number
+  host: string
+  port: string
+  connections: string
+  duration?: string
+  requests?: string
+  size?: string
+  mode: TcpBenchMode
+  threads: string
+  json: boolean
+}
+
+function writeJson(event: object): void {
+  process.stdout.write(`${JSON.stringify(event)}\n`)
+}
+
+/** What the server reports, as JSON lines (--json) or as log lines (-v). */
+function eventPrinter(log: Logger, json: boolean): (event: TcpEchoEvent) => void {
+  const c = log.colors
+  return (event) => {
+    if (json) {
+      writeJson(event)
+      return
+    }
+    switch (event.event) {
+      case 'listening':
+        log.line(`listening on ${formatHostPort(event.host, event.port)}`)
+        break
+      case 'open':
+        log.info(`${c.green('open ')} ${event.peer} (#${event.id}, ${event.open} open)`)
+        break
+      case 'close': {
+        const why = event.reason === 'end' ? '' : ` ${c.yellow(event.reason)}${event.error ? `: ${event.error}` : ''}`
+        // A broken frame says the client is broken: worth a line even without -v.
+        if (event.reason === 'frame-too-large' || event.reason === 'frame-invalid') log.warn(`closed ${event.peer}: ${event.error ?? event.reason}`)
+        log.info(
+          `${c.dim('close')} ${event.peer} (#${event.id}) after ${formatDuration(event.durationMs)}, ` +
+            `${formatBytes(event.bytesIn)} in, ${formatBytes(event.bytesOut)} out${why}`,
+        )
+        break
+      }
+      case 'drop':
+        log.info(`${c.yellow('drop ')} ${event.peer}: max-conns reached`)
+        break
+      case 'error':
+        log.warn(event.message)
+        break
+      case 'summary':
+        log.line(formatSummary(event))
+        break
+    }
+  }
+}
+
+async function frameEchoer(args: ServeArgs): Promise<TcpEchoServerOptions['frame']> {
+  if (args.frame !== undefined && !(FRAME_FORMATS as readonly string[]).includes(args.frame)) {
+    throw new UsageError(`invalid frame format: ${JSON.stringify(args.frame)} (use lines, lp32 or varint)`)
+  }
+  if (!args.frame) {
+    if (args.maxFrameSize !== undefined) throw new UsageError('--max-frame-size needs --frame')
+    return undefined
+  }
+  const maxFrameSize = args.maxFrameSize === undefined ? undefined : parseSize(args.maxFrameSize, 'max frame size')
+  const { frameEchoerFor } = await import('./frame.js')
+  return frameEchoerFor(args.frame, { maxFrameSize })
+}
+
+async function serve(args: ServeArgs): Promise<void> {
+  const log = createLogger({ name: NAME, verbosity: args.verbose })
+  const options: TcpEchoServerOptions = {
+    host: args.host,
+    port: parsePort(args.port, { allowZero: true, allowService: false }),
+    maxConns: args.maxConns === undefined ? undefined : parseCount(args.maxConns, 'max-conns'),
+    idleTimeout: args.idleTimeout === undefined ? undefined : parseDuration(args.idleTimeout, 'idle timeout'),
+    delay: args.delay === undefined ? undefined : parseDuration(args.delay, 'delay'),
+    grace: parseDuration(args.grace, 'grace period'),
+    frame: await frameEchoer(args),
+  }
+  if (args.json) exitQuietlyOnBrokenPipe(process.stdout)
+  const print = eventPrinter(log, args.json)
+  const verbose = args.json || args.verbose > 0
+
+  if (args.cluster !== undefined) {
+    const workers = args.cluster === '' ? availableParallelism() : parseCount(args.cluster, 'cluster workers', 1, 1024)
+    const { isClusterWorker, runClusterPrimary, runClusterWorker } = await import('./cluster.js')
+    if (isClusterWorker()) {
+      await runClusterWorker(options, verbose ? print : undefined)
+      return
+    }
+    await runClusterPrimary({
+      workers,
+      grace: options.grace,
+      onListening: (address, n) => {
+        if (args.json) writeJson({ event: 'listening', ...address, workers: n })
+        else log.line(`listening on ${formatHostPort(address.host, address.port)} (${n} workers)`)
+      },
+      onSummary: (summary: TcpEchoSummary) => print({ event: 'summary', ...summary }),
+      onWarning: (message) => log.warn(message),
+    })
+    return
+  }
+
+  // listening, summary and frame errors are always reported; per-connection events with -v or --json.
+  const server = await createTcpEchoServer({
+    ...options,
+    onEvent: (event) => {
+      if (verbose || event.event === 'listening' || event.event === 'summary' || event.event === 'error') print(event)
+      else if (event.event === 'close' && (event.reason === 'frame-too-large' || event.reason === 'frame-invalid')) print(event)
+    },
+  })
+  onShutdown(async () => {
+    await server.close()
+  })
+}
+
+async function bench(args: BenchArgs): Promise<void> {
+  const log = createLogger({ name: NAME, verbosity: args.verbose })
+  const port = parsePort(args.port)
+  const options = {
+    host: args.host,
+    port,
+    mode: args.mode,
+    connections: parseCount(args.connections, 'connections', 1, 1_000_000),
+    duration: args.duration === undefined ? undefined : parseDuration(args.duration, 'duration'),
+    requests: args.requests === undefined ? undefined : parseCount(args.requests, 'requests'),
+    size: args.size === undefined ? undefined : parseSize(args.size, 'size'),
+    threads: parseCount(args.threads, 'threads', 1, 256),
+  }
+  if (options.size === 0) throw new UsageError('size must be at least 1 byte')
+  if (!(TCP_BENCH_MODES as readonly string[]).includes(args.mode)) {
+    throw new UsageError(`invalid bench mode: ${JSON.stringify(args.mode)} (use churn, pingpong or stream)`)
+  }
+  const { runTcpBench } = await import('./bench.js')
+  const controller = new AbortController()
+  const removeSignals = onShutdown(() => controller.abort())
+  const label = `${options.mode} against ${formatHostPort(args.host, port)}`
+  const spinner = createSpinner(`${label}: connecting`)
+  const unit = { churn: 'conns', pingpong: 'msgs', stream: 'writes' }[options.mode]
+  let result
+  try {
+    result = await runTcpBench({
+      ...options,
+      signal: controller.signal,
+      onProgress: spinner.active
+        ? (p) => {
+            const perSecond = p.elapsedMs > 0 ? Math.round((p.completed * 1000) / p.elapsedMs) : 0
+            spinner.update(
+              `${label}: ${p.completed.toLocaleString('en-US')} ${unit} (${perSecond.toLocaleString('en-US')}/s), ` +
+                `${formatBytes(p.bytes)}, ${p.errors} errors, ${p.mismatches} mismatches, ${formatDuration(p.elapsedMs)}`,
+            )
+          }
+        : undefined,
+    })
+  } finally {
+    spinner.stop()
+    removeSignals()
+  }
+  if (args.json) {
+    exitQuietlyOnBrokenPipe(process.stdout)
+    writeJson(result)
+  } else {
+    log.line(formatBenchTable(result))
+  }
+  if (result.mismatches > 0 || result.errors > 0) {
+    throw new NetkitError(
+      result.mismatches > 0 ? 'NETKIT_BENCH_MISMATCH' : 'NETKIT_BENCH_ERRORS',
+      `bench failed: ${result.mismatches} mismatched echo${result.mismatches === 1 ? '' : 'es'}, ${result.errors} error${result.errors === 1 ? '' : 's'}`,
+    )
+  }
+}
+
+await runMain(NAME, async () => {
+  await createCli({ name: NAME, version, usage: '$0 [options]\n$0 bench HOST PORT [options]' })
+    .command(
+      '$0',
+      'Run a TCP echo server',
+      (y) =>
+        y
+          .option('host', { type: 'string', default: DEFAULT_HOST, description: 'Address to bind (0.0.0.0 or :: for all interfaces)' })
+          .option('port', { alias: 'p', type: 'string', default: String(DEFAULT_PORT), description: 'Port to bind (0: any free port)' })
+          .option('max-conns', { type: 'string', description: 'Serve at most N connections at once; extra ones are closed at once' })
+          .option('idle-timeout', { type: 'string', description: 'Close connections silent for this long (e.g. 30s)' })
+          .option('frame', { type: 'string', description: 'Echo whole frames only: lines, lp32 (4-byte big-endian length prefix) or varint' })
+          .option('max-frame-size', { type: 'string', description: 'Largest frame in --frame mode (default 16M; 64k for lines)' })
+          .option('delay', { type: 'string', description: 'Wait this long before echoing each chunk or frame (e.g. 100ms)' })
+          .option('grace', { type: 'string', default: `${DEFAULT_GRACE_MS / 1000}s`, description: 'On SIGINT/SIGTERM, let connections finish for this long' })
+          .option('cluster', { type: 'string', description: 'Run N worker processes sharing the port (default: one per core)' })
+          .option('json', { type: 'boolean', default: false, description: 'Print events as JSON lines on stdout' }),
+      (argv) => serve(argv as unknown as ServeArgs),
+    )
+    .command(
+      'bench <host> <port>',
+      'Load-test an echo server, verifying every echoed byte',
+      (y) =>
+        y
+          .positional('host', { type: 'string', description: 'Echo server address' })
+          .positional('port', { type: 'string', description: 'Echo server port' })
+          .option('mode', { alias: 'm', type: 'string', default: 'pingpong', description: 'churn, pingpong or stream. churn: connect/send/receive/close; pingpong: one message in flight per connection; stream: continuous writes' })
+          .option('connections', { alias: 'c', type: 'string', default: '100', description: 'Concurrent connections' })
+          .option('duration', { alias: 'd', type: 'string', description: 'How long to run (default 10s unless --requests)' })
+          .option('requests', { alias: 'n', type: 'string', description: 'Stop after N connections (churn), messages (pingpong) or writes (stream)' })
+          .option('size', { alias: 's', type: 'string', description: 'Message size (default 64) or stream write size (default 16k)' })
+          .option('threads', { alias: 't', type: 'string', default: '1', description: 'Worker threads generating the load' })
+          .option('json', { type: 'boolean', default: false, description: 'Print the result as JSON on stdout' }),
+      (argv) => bench(argv as unknown as BenchArgs),
+    )
+    .parseAsync()
 })

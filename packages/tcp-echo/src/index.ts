@@ -1,4 +1,36 @@
-import pkg from '../package.json' with { type: 'json' }
-
-/** The version of @netkit/tcp-echo. */
-export const version: string = pkg.version
+export { version } from './version.js'
+export {
+  createTcpEchoServer,
+  DEFAULT_GRACE_MS,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  type ConnectionInfo,
+  type TcpEchoAddress,
+  type TcpEchoServer,
+  type TcpEchoServerOptions,
+  type TcpEchoStats,
+} from './server.js'
+export { DELAY_BUFFER_LIMIT, type FrameEchoer } from './connection.js'
+export type {
+  CloseEvent,
+  CloseReason,
+  DropEvent,
+  ErrorEvent,
+  ListeningEvent,
+  OpenEvent,
+  SummaryEvent,
+  TcpEchoEvent,
+  TcpEchoSummary,
+} from './events.js'
+export {
+  runTcpBench,
+  STREAM_WINDOW,
+  TCP_BENCH_MODES,
+  type TcpBenchMode,
+  type TcpBenchOptions,
+  type TcpBenchProgress,
+  type TcpBenchResult,
+} from './bench.js'
+export { LatencyHistogram, type LatencySummary } from './histogram.js'
+export { formatBenchTable, formatSummary } from './format.js'
+export { mergeSummaries } from './cluster.js'

@@ -1,0 +1,207 @@
+import type { Socket } from 'node:net'
+import { formatHostPort, toNetworkError } from '@netkit/shared'
+import type { CloseReason } from './events.js'
+
+/**
+ * The echo of one connection. The fast path is what `socket.pipe(socket)` does, minus the stream
+ * plumbing: write each chunk back as it arrives; when write() says the send buffer is full, pause
+ * reading until 'drain'. A paused socket stops reading from the kernel once its small readable
+ * buffer is full, the kernel's receive window closes and TCP flow control stops the client, so a
+ * client that sends but never reads costs us at most two stream high-water marks plus one read.
+ *
+ * Listeners are shared functions that find their state on the socket (no closures per
+ * connection): 10,000 idle connections must stay cheap.
+ */
+
+/** Turns received bytes into the bytes to echo in frame mode (whole frames only). */
+export interface FrameEchoer {
+  /** The frames `chunk` completes, each as wire bytes to write back. Throws a NetkitError. */
+  push(chunk: Uint8Array): Uint8Array[]
+  /** End of input: the frames still to write, or a NetkitError for a partial frame. */
+  end(): Uint8Array[]
+}
+
+/** What a connection needs from its server. */
+export interface ConnectionHost {
+  /** Extra latency per echoed chunk or frame, ms (0 = none). */
+  readonly delay: number
+  readonly createFrameEchoer: (() => FrameEchoer) | undefined
+  bytesIn: number
+  bytesEchoed: number
+  onClose(connection: Connection, hadError: boolean): void
+  /** Frame errors are worth a line even without -v: they say the client is broken. */
+  onProtocolError(connection: Connection): void
+}
+
+/** --delay keeps at most this many bytes waiting on timers before it stops reading. */
+export const DELAY_BUFFER_LIMIT = 64 * 1024
+
+const kConnection = Symbol('tcp-echo.connection')
+type EchoSocket = Socket & { [kConnection]: Connection }
+
+export class Connection {
+  readonly id: number
+  readonly socket: Socket
+  readonly host: ConnectionHost
+  readonly peer: string
+  readonly openedAt: number
+  bytesIn = 0
+  bytesOut = 0
+  reason: CloseReason | undefined
+  error: string | undefined
+  /** Bytes waiting on --delay timers. */
+  private delayed = 0
+  /** The client ended its side; end ours once everything is echoed. */
+  private inputEnded = false
+  private readonly frames: FrameEchoer | undefined
+
+  constructor(id: number, socket: Socket, host: ConnectionHost) {
+    this.id = id
+    this.socket = socket
+    this.host = host
+    this.peer = formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0)
+    this.openedAt = Date.now()
+    this.frames = host.createFrameEchoer?.()
+    ;(socket as EchoSocket)[kConnection] = this
+    socket.on('data', this.frames || host.delay > 0 ? onDataSlow : onDataFast)
+    socket.on('drain', onDrain)
+    socket.on('end', onEnd)
+    socket.on('error', onError)
+    socket.on('timeout', onTimeout)
+    socket.on('close', onClose)
+  }
+
+  /** Bytes this connection holds in user space (readable + writable buffers + delay timers). */
+  get buffered(): number {
+    return this.socket.readableLength + this.socket.writableLength + this.delayed
+  }
+
+  /** Close now, recording why (idle timeout, shutdown). */
+  abort(reason: CloseReason, error?: string): void {
+    this.reason ??= reason
+    this.error ??= error
+    this.socket.destroy()
+  }
+
+  write(data: Uint8Array): void {
+    const n = data.length
+    if (n === 0) return
+    if (this.host.delay > 0) {
+      this.delayed += n
+      if (this.delayed > DELAY_BUFFER_LIMIT) this.socket.pause()
+      // Timers with the same duration fire in the order they were set: echo order is kept.
+      setTimeout(writeDelayed, this.host.delay, this, data)
+      return
+    }
+    this.send(data)
+  }
+
+  send(data: Uint8Array): void {
+    this.bytesOut += data.length
+    this.host.bytesEchoed += data.length
+    if (!this.socket.write(data)) this.socket.pause()
+  }
+
+  received(chunk: Buffer): void {
+    this.bytesIn += chunk.length
+    this.host.bytesIn += chunk.length
+    if (!this.frames) {
+      this.write(chunk)
+      return
+    }
+    let frames: Uint8Array[]
+    try {
+      frames = this.frames.push(chunk)
+    } catch (err) {
+      this.protocolError(err)
+      return
+    }
+    for (const frame of frames) this.write(frame)
+  }
+
+  inputDone(): void {
+    if (this.frames) {
+      try {
+        for (const frame of this.frames.end()) this.write(frame)
+      } catch (err) {
+        // A partial frame at the end is not echoed (whole frames only); say so, then close normally.
+        this.error ??= (err as Error).message
+        this.host.onProtocolError(this)
+      }
+    }
+    this.inputEnded = true
+    this.maybeEnd()
+  }
+
+  delayedWritten(data: Uint8Array): void {
+    this.delayed -= data.length
+    if (this.socket.destroyed) return
+    this.send(data)
+    this.maybeResume()
+    this.maybeEnd()
+  }
+
+  maybeResume(): void {
+    if (this.socket.isPaused() && !this.socket.writableNeedDrain && this.delayed <= DELAY_BUFFER_LIMIT) this.socket.resume()
+  }
+
+  private maybeEnd(): void {
+    // end() goes after the queued writes: the client gets every echoed byte, then our FIN.
+    if (this.inputEnded && this.delayed === 0 && !this.socket.writableEnded) this.socket.end()
+  }
+
+  private protocolError(err: unknown): void {
+    const code = (err as { code?: unknown }).code
+    this.reason ??= code === 'NETKIT_FRAME_TOO_LARGE' ? 'frame-too-large' : 'frame-invalid'
+    this.error ??= err instanceof Error ? err.message : String(err)
+    this.host.onProtocolError(this)
+    this.socket.destroy()
+  }
+}
+
+function connectionOf(socket: Socket): Connection {
+  return (socket as EchoSocket)[kConnection]
+}
+
+/** The hot path: no delay, no frames. Kept tiny and monomorphic. */
+function onDataFast(this: Socket, chunk: Buffer): void {
+  const conn = (this as EchoSocket)[kConnection]
+  const n = chunk.length
+  conn.bytesIn += n
+  conn.bytesOut += n
+  const host = conn.host
+  host.bytesIn += n
+  host.bytesEchoed += n
+  if (!this.write(chunk)) this.pause()
+}
+
+function onDataSlow(this: Socket, chunk: Buffer): void {
+  connectionOf(this).received(chunk)
+}
+
+function onDrain(this: Socket): void {
+  connectionOf(this).maybeResume()
+}
+
+function onEnd(this: Socket): void {
+  connectionOf(this).inputDone()
+}
+
+function onError(this: Socket, err: Error): void {
+  const conn = connectionOf(this)
+  conn.reason ??= 'error'
+  conn.error ??= toNetworkError(err).message
+}
+
+function onTimeout(this: Socket): void {
+  connectionOf(this).abort('idle-timeout', `no data for ${this.timeout} ms`)
+}
+
+function onClose(this: Socket, hadError: boolean): void {
+  const conn = connectionOf(this)
+  conn.host.onClose(conn, hadError)
+}
+
+function writeDelayed(conn: Connection, data: Uint8Array): void {
+  conn.delayedWritten(data)
+}
