@@ -6,6 +6,7 @@ import {
   headerTokens,
   headerValues,
   parseStatusLine,
+  trimOws,
   type HeaderList,
   type StatusLine,
 } from './headers.js'
@@ -125,7 +126,7 @@ export function parseContentLength(values: readonly string[]): number {
   let length: number | undefined
   for (const value of values) {
     for (const part of value.split(',')) {
-      const text = part.replace(/^[ \t]+|[ \t]+$/g, '')
+      const text = trimOws(part)
       if (!DIGITS.test(text)) throw malformed(`invalid Content-Length: ${excerpt(value)}`)
       const n = Number(text)
       if (!Number.isSafeInteger(n)) throw malformed(`invalid Content-Length: ${excerpt(value)}`)
