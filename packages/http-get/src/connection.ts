@@ -1,0 +1,297 @@
+import net from 'node:net'
+import tls from 'node:tls'
+import { NetkitError, toNetworkError } from '@netkit/shared'
+import { CurlExit, TransferError } from './curl-errors.js'
+import type { RequestTarget } from './url.js'
+
+/** How a connection is made (the TLS and timeout options of a transfer). */
+export interface ConnectOptions {
+  /** Give up when TCP connect + TLS handshake take longer (--connect-timeout), in ms. */
+  connectTimeout?: number
+  /** Skip certificate verification (-k). */
+  insecure?: boolean
+  /** Trusted CA certificates in PEM (--cacert); default Node's bundled roots. */
+  ca?: string | Buffer | Array<string | Buffer>
+  /** `* ` connection lines for -v. */
+  log?: (line: string) => void
+  /** Aborting closes the connection attempt and rejects with the signal's reason (max-time). */
+  signal?: AbortSignal
+}
+
+/** Receives what a connection reads while a transfer owns it. */
+export interface ConnectionHandler {
+  /**
+   * Bytes read. `transient` chunks live in a buffer the connection reuses for the next read: use
+   * (or copy) them before returning. Return false to pause reading until `resume()`.
+   */
+  data(chunk: Uint8Array, transient: boolean): boolean
+  /** The peer closed its side. */
+  end(): void
+  error(err: Error): void
+}
+
+/**
+ * Size of the buffer plain-TCP connections read into, reused for every read (net's `onread`):
+ * no allocation per chunk, and large enough that one read syscall drains a lot of the socket
+ * buffer. 256 KiB measured best here for a 1 GiB download from loopback nginx.
+ */
+export const READ_BUFFER_SIZE = 256 * 1024
+
+let nextId = 0
+
+/** Certificate-verification failures (curl exit 60) as opposed to other handshake failures (35). */
+function isCertificateError(code: string | undefined): boolean {
+  return code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH/.test(code)
+}
+
+function errnoOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' ? code : undefined
+}
+
+/**
+ * Map a socket error to curl's exit codes, once, where the connection is made: names that do
+ * not resolve 6, connect failures 7, certificate problems 60, other TLS handshake failures 35,
+ * failures after the connection was up 56 (55 for a failed send).
+ */
+export function mapSocketError(err: unknown, phase: 'connect' | 'handshake' | 'transfer' | 'send', target: RequestTarget): NetkitError {
+  if (err instanceof NetkitError) return err
+  const errno = errnoOf(err)
+  const first = err instanceof AggregateError ? errnoOf(err.errors[0]) : errno
+  if (first === 'ENOTFOUND' || first === 'EAI_AGAIN' || first === 'EAI_NODATA' || first === 'EAI_FAIL') {
+    return new TransferError('NETKIT_HOST_NOT_FOUND', `Could not resolve host: ${target.host}`, CurlExit.CouldNotResolveHost, err)
+  }
+  const context = { operation: 'connect', host: target.host, port: target.port, protocol: 'tcp' }
+  if (phase === 'connect') {
+    const network = toNetworkError(err, context)
+    return new TransferError(network.code, network.message, CurlExit.CouldNotConnect, err)
+  }
+  const reason = err instanceof Error ? err.message : String(err)
+  if (phase === 'handshake') {
+    if (isCertificateError(errno)) {
+      return new TransferError('NETKIT_TLS_CERTIFICATE', `SSL certificate problem: ${reason}`, CurlExit.CertificateProblem, err)
+    }
+    return new TransferError('NETKIT_TLS_HANDSHAKE', `TLS connect error: ${reason}`, CurlExit.TlsConnect, err)
+  }
+  const network = toNetworkError(err, {})
+  if (phase === 'send') return new TransferError(network.code, `Send failure: ${network.message}`, CurlExit.SendError, err)
+  return new TransferError(network.code, `Recv failure: ${network.message}`, CurlExit.RecvError, err)
+}
+
+/** One TCP or TLS connection to an origin, used by one transfer at a time. */
+export class Connection {
+  readonly id = nextId++
+  readonly target: RequestTarget
+  readonly socket: net.Socket
+  /** Times since `startedAt` (ms): name resolved, TCP connected, TLS handshake done. */
+  readonly timings: { lookup?: number; connect?: number; secure?: number } = {}
+  readonly startedAt: number
+  /** Times this connection was handed to a transfer (> 1 means reused). */
+  uses = 0
+  closed = false
+  private handler: ConnectionHandler | undefined
+  private paused = false
+
+  constructor(target: RequestTarget, socket: net.Socket, startedAt: number) {
+    this.target = target
+    this.socket = socket
+    this.startedAt = startedAt
+    socket.on('end', () => {
+      this.closed = true
+      this.handler?.end()
+    })
+    socket.on('error', (err: Error) => {
+      this.closed = true
+      this.handler?.error(err)
+    })
+    socket.on('close', () => {
+      this.closed = true
+    })
+  }
+
+  /** Route reads to `handler` (a transfer), or to the idle handler when undefined. */
+  attach(handler: ConnectionHandler | undefined): void {
+    this.handler = handler
+  }
+
+  /** Called for every read, from `onread` (transient) or 'data'. */
+  deliver(chunk: Uint8Array, transient: boolean): boolean {
+    const handler = this.handler
+    if (!handler) {
+      // Bytes while idle: the server broke the message framing; never reuse.
+      this.destroy()
+      return false
+    }
+    const more = handler.data(chunk, transient)
+    if (!more) this.pause()
+    return more
+  }
+
+  pause(): void {
+    if (this.paused) return
+    this.paused = true
+    this.socket.pause()
+  }
+
+  resume(): void {
+    if (!this.paused) return
+    this.paused = false
+    this.socket.resume()
+  }
+
+  write(bytes: string | Uint8Array): void {
+    this.socket.write(bytes)
+  }
+
+  destroy(): void {
+    this.closed = true
+    this.socket.destroy()
+  }
+
+  /** Can carry another request: open and nobody attached. */
+  get reusable(): boolean {
+    return !this.closed && !this.socket.destroyed && this.socket.readyState === 'open'
+  }
+}
+
+/**
+ * Open a connection (TCP, then TLS for https) to `target`, with `connectTimeout` covering both.
+ * Errors are TransferErrors with curl's exit codes.
+ */
+export function connect(target: RequestTarget, options: ConnectOptions = {}, startedAt = performance.now()): Promise<Connection> {
+  const log = options.log
+  const https = target.protocol === 'https'
+  const readBuffer = https ? undefined : Buffer.allocUnsafe(READ_BUFFER_SIZE)
+  let connection: Connection | undefined
+  const base: net.NetConnectOpts = { host: target.host, port: target.port, noDelay: true }
+  const socket: net.Socket = https
+    ? tls.connect({
+        ...base,
+        servername: net.isIP(target.host) === 0 ? target.host : undefined,
+        rejectUnauthorized: !options.insecure,
+        ca: options.ca,
+        ALPNProtocols: ['http/1.1'],
+      } as tls.ConnectionOptions)
+    : net.connect({
+        ...base,
+        onread: {
+          buffer: readBuffer!,
+          callback: (bytes: number, buffer: Uint8Array) => connection!.deliver(buffer.subarray(0, bytes), true),
+        },
+      } as net.NetConnectOpts)
+  connection = new Connection(target, socket, startedAt)
+  const conn = connection
+  if (https) socket.on('data', (chunk: Buffer) => conn.deliver(chunk, false))
+  if (net.isIP(target.host) !== 0) log?.(`* Trying ${formatAddress(target.host, target.port)}...`)
+
+  return new Promise<Connection>((resolve, reject) => {
+    let phase: 'connect' | 'handshake' = 'connect'
+    let settled = false
+    const timer =
+      options.connectTimeout !== undefined
+        ? setTimeout(() => {
+            fail(new TransferError('NETKIT_HTTP_CONNECT_TIMEOUT', `Connection timed out after ${options.connectTimeout} milliseconds`, CurlExit.Timeout))
+          }, options.connectTimeout)
+        : undefined
+    const onAbort = () => fail(options.signal!.reason)
+    const cleanup = () => {
+      settled = true
+      if (timer) clearTimeout(timer)
+      socket.off('error', onError)
+      options.signal?.removeEventListener('abort', onAbort)
+    }
+    const fail = (err: unknown) => {
+      if (settled) return
+      cleanup()
+      socket.destroy()
+      conn.closed = true
+      reject(mapSocketError(err, phase, target))
+    }
+    const onError = (err: Error) => fail(err)
+    socket.on('error', onError)
+    if (options.signal?.aborted) queueMicrotask(onAbort)
+    else options.signal?.addEventListener('abort', onAbort, { once: true })
+    socket.once('lookup', (err: Error | null, address: string) => {
+      conn.timings.lookup = performance.now() - startedAt
+      if (!err && net.isIP(target.host) === 0) log?.(`* Trying ${formatAddress(address, target.port)}...`)
+    })
+    socket.once('connect', () => {
+      conn.timings.connect = performance.now() - startedAt
+      // An IP literal needs no lookup ('lookup' is not emitted for it).
+      conn.timings.lookup ??= net.isIP(target.host) !== 0 ? 0 : conn.timings.connect
+      log?.(`* Connected to ${target.host} (${socket.remoteAddress}) port ${target.port} (#${conn.id})`)
+      if (https) phase = 'handshake'
+      else done()
+    })
+    if (https) {
+      socket.once('secureConnect', () => {
+        const secure = socket as tls.TLSSocket
+        conn.timings.secure = performance.now() - startedAt
+        log?.(`* TLS connection using ${secure.getProtocol() ?? 'TLS'} / ${secure.getCipher()?.name ?? 'unknown cipher'}`)
+        if (options.insecure && !secure.authorized) log?.(`* Certificate not verified (-k): ${String(secure.authorizationError ?? '')}`)
+        done()
+      })
+    }
+    function done() {
+      if (settled) return
+      cleanup()
+      socket.setNoDelay(true)
+      resolve(conn)
+    }
+  })
+}
+
+function formatAddress(host: string, port: number): string {
+  return net.isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`
+}
+
+/**
+ * Idle keep-alive connections by origin, so consecutive URLs on one origin share a connection.
+ * Idle sockets are unref'd (they never keep the process alive) and dropped when the server
+ * closes them or sends anything.
+ */
+export class ConnectionPool {
+  private readonly idle = new Map<string, Connection>()
+
+  /** An idle connection to `origin`, now owned by the caller. */
+  take(origin: string): Connection | undefined {
+    const conn = this.idle.get(origin)
+    if (!conn) return undefined
+    this.idle.delete(origin)
+    if (!conn.reusable) return undefined
+    conn.socket.ref()
+    return conn
+  }
+
+  /** Keep `conn` for the next request to its origin (replacing an older idle one). */
+  put(conn: Connection): void {
+    if (!conn.reusable) {
+      conn.destroy()
+      return
+    }
+    const origin = conn.target.origin
+    this.idle.get(origin)?.destroy()
+    this.idle.set(origin, conn)
+    conn.socket.unref()
+    // Keep reading while idle so a close by the server is noticed before the next request.
+    conn.resume()
+    conn.attach({
+      data: () => {
+        this.drop(conn)
+        return false
+      },
+      end: () => this.drop(conn),
+      error: () => this.drop(conn),
+    })
+  }
+
+  private drop(conn: Connection): void {
+    if (this.idle.get(conn.target.origin) === conn) this.idle.delete(conn.target.origin)
+    conn.destroy()
+  }
+
+  closeAll(): void {
+    for (const conn of this.idle.values()) conn.destroy()
+    this.idle.clear()
+  }
+}

@@ -1,0 +1,103 @@
+import zlib from 'node:zlib'
+import { CurlExit, TransferError } from './curl-errors.js'
+import type { Sink } from './output.js'
+
+/** Content codings --compressed can undo, in the order they are named in Accept-Encoding. */
+export const SUPPORTED_CODINGS = ['gzip', 'x-gzip', 'deflate', 'br'] as const
+
+/** The codings of a Content-Encoding value, outermost last (`gzip, br` was gzipped, then br'd). */
+export function parseContentEncoding(values: readonly string[]): string[] {
+  return values
+    .flatMap((value) => value.split(','))
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity')
+}
+
+function decoderFor(coding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress {
+  switch (coding) {
+    case 'gzip':
+    case 'x-gzip':
+      return zlib.createGunzip()
+    case 'deflate':
+      // RFC 9110 §8.4.1.2: "deflate" is the zlib format (RFC 1950), not raw deflate.
+      return zlib.createInflate()
+    case 'br':
+      return zlib.createBrotliDecompress()
+    default:
+      throw new TransferError('NETKIT_HTTP_BAD_CONTENT_ENCODING', `Unrecognized content encoding type: ${coding}`, CurlExit.BadContentEncoding)
+  }
+}
+
+/**
+ * A sink that undoes `codings` (as listed in Content-Encoding) on the way to `inner`, streaming
+ * through node:zlib with backpressure both ways: a full decoder pauses the connection, a full
+ * output pauses the decoder.
+ */
+export function decodingSink(codings: readonly string[], inner: Sink): Sink {
+  // Decode the outermost coding first: Content-Encoding lists them in the order applied.
+  const decoders = [...codings].reverse().map(decoderFor)
+  for (let i = 0; i < decoders.length - 1; i++) decoders[i]!.pipe(decoders[i + 1]!)
+  const first = decoders[0]!
+  const last = decoders[decoders.length - 1]!
+  let error: Error | undefined
+  let drainListeners: Array<() => void> = []
+  const fail = (err: Error) => {
+    error ??=
+      err instanceof TransferError
+        ? err
+        : new TransferError('NETKIT_HTTP_BAD_CONTENT_ENCODING', `Error while processing content unencoding: ${err.message}`, CurlExit.BadContentEncoding, err)
+    for (const decoder of decoders) decoder.destroy()
+    // Wake a paused connection so that the transfer sees the error at its next write.
+    const listeners = drainListeners
+    drainListeners = []
+    for (const listener of listeners) listener()
+  }
+  for (const decoder of decoders) decoder.on('error', fail)
+  last.on('data', (data: Buffer) => {
+    if (!inner.write(data)) {
+      last.pause()
+      inner.onDrain(() => last.resume())
+    }
+    if (inner.error) fail(inner.error)
+  })
+  const finished = new Promise<void>((resolve) => {
+    last.once('end', resolve)
+    last.once('close', resolve)
+  })
+  return {
+    get error() {
+      return error
+    },
+    write(chunk) {
+      if (error) return true
+      return first.write(Buffer.from(chunk))
+    },
+    onDrain(listener) {
+      if (error || !first.writableNeedDrain) {
+        listener()
+        return
+      }
+      drainListeners.push(listener)
+      first.once('drain', () => {
+        const listeners = drainListeners
+        drainListeners = []
+        for (const waiting of listeners) waiting()
+      })
+    },
+    async close() {
+      if (!error) {
+        first.end()
+        await finished
+      }
+      if (error) {
+        inner.abort()
+        throw error
+      }
+      await inner.close()
+    },
+    abort() {
+      for (const decoder of decoders) decoder.destroy()
+      inner.abort()
+    },
+  }
+}

@@ -1,0 +1,70 @@
+import { UsageError } from '@netkit/shared'
+import type { RequestTarget } from './url.js'
+
+/** What the user asked to change in the request. */
+export interface RequestOptions {
+  /** 'GET' (default) or 'HEAD' (-I). */
+  method?: 'GET' | 'HEAD'
+  /**
+   * Extra headers in order (-H). A value of `null` removes a default header of that name
+   * (`-H 'Name:'`); an empty string sends the header empty (`-H 'Name;'`). A header with the name
+   * of a default one replaces it.
+   */
+  headers?: ReadonlyArray<readonly [name: string, value: string | null]>
+  /** User-Agent (-A); default `netkit-http-get/<version>`. */
+  userAgent?: string
+  /** Send HTTP/1.0 (--http1.0). */
+  http10?: boolean
+  /** Ask for gzip, deflate or br (--compressed). */
+  compressed?: boolean
+}
+
+export const ACCEPT_ENCODING = 'gzip, deflate, br'
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
+/**
+ * Parse one `-H` argument as curl does: `Name: value` adds or replaces, `Name:` removes a default
+ * header, `Name;` sends it with an empty value. CR, LF and NUL are refused (header injection).
+ */
+export function parseHeaderArgument(argument: string): [string, string | null] {
+  if (/[\r\n\0]/.test(argument)) throw new UsageError(`header contains a line break or NUL: ${JSON.stringify(argument)}`)
+  const colon = argument.indexOf(':')
+  const semicolon = argument.indexOf(';')
+  if (colon < 0 && semicolon > 0 && argument.slice(semicolon + 1).trim() === '') {
+    const name = argument.slice(0, semicolon).trim()
+    if (TOKEN.test(name)) return [name, '']
+  }
+  if (colon <= 0) throw new UsageError(`invalid header: ${JSON.stringify(argument)} (expected 'Name: value')`)
+  const name = argument.slice(0, colon).trim()
+  if (!TOKEN.test(name)) throw new UsageError(`invalid header name: ${JSON.stringify(name)}`)
+  const value = argument.slice(colon + 1).trim()
+  return [name, value === '' ? null : value]
+}
+
+/**
+ * The request head as curl orders it: request line, Host, Authorization (from the URL),
+ * User-Agent, Accept, Accept-Encoding, then the -H headers in the order given. A -H header
+ * drops the default of the same name (so it appears once, at its -H position), as in curl.
+ */
+export function buildRequestHead(target: RequestTarget, options: RequestOptions, version: string): string {
+  const method = options.method ?? 'GET'
+  const extra = options.headers ?? []
+  const overridden = new Set(extra.map(([name]) => name.toLowerCase()))
+  const defaults: Array<[string, string]> = [['Host', target.authority]]
+  if (target.credentials) {
+    const token = Buffer.from(`${target.credentials.user}:${target.credentials.password}`, 'utf8').toString('base64')
+    defaults.push(['Authorization', `Basic ${token}`])
+  }
+  defaults.push(['User-Agent', options.userAgent ?? `netkit-http-get/${version}`])
+  defaults.push(['Accept', '*/*'])
+  if (options.compressed) defaults.push(['Accept-Encoding', ACCEPT_ENCODING])
+  let head = `${method} ${target.path} HTTP/${options.http10 ? '1.0' : '1.1'}\r\n`
+  for (const [name, value] of defaults) {
+    if (!overridden.has(name.toLowerCase())) head += `${name}: ${value}\r\n`
+  }
+  for (const [name, value] of extra) {
+    if (value !== null) head += value === '' ? `${name}:\r\n` : `${name}: ${value}\r\n`
+  }
+  return `${head}\r\n`
+}
