@@ -31,4 +31,12 @@ export interface Codec {
   /** All payloads framed into one buffer (one allocation). */
   encodeMany(payloads: readonly Uint8Array[]): Uint8Array
   createDecoder(): FrameDecoder
+  /**
+   * The frame as pieces that together equal encode(payload), sharing the payload's memory instead
+   * of copying it: [header, payload] or [payload, delimiter]. The adapters use it for large payloads.
+   */
+  frameParts?(payload: Uint8Array): Uint8Array[]
 }
+
+/** Payloads at least this large are sent by the adapters as frameParts() (no copy) rather than encode(). */
+export const ZERO_COPY_ENCODE_MIN = 16 * 1024

@@ -4,7 +4,7 @@ import pkg from '../package.json' with { type: 'json' }
 export const version: string = pkg.version
 
 export { DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_LINE_SIZE } from './limits.js'
-export type { Codec, FrameDecoder } from './codec.js'
+export { ZERO_COPY_ENCODE_MIN, type Codec, type FrameDecoder } from './codec.js'
 export { lengthPrefixed, type LengthPrefixedOptions } from './length-prefixed.js'
 export { varint, type VarintOptions } from './varint.js'
 export { delimited, lines, type DelimitedOptions } from './delimited.js'

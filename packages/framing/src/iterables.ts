@@ -1,5 +1,5 @@
 /** Async-iterable adapter: `for await (const frame of decodeFrames(socket, codec))`. */
-import type { Codec } from './codec.js'
+import { ZERO_COPY_ENCODE_MIN, type Codec } from './codec.js'
 
 /**
  * The frames in `source`. Pulls the next chunk only when the consumer asks for a frame that is not
@@ -15,7 +15,10 @@ export async function* decodeFrames(source: AsyncIterable<Uint8Array> | Iterable
   yield* decoder.end()
 }
 
-/** The framed bytes of `payloads`, one buffer per payload. */
+/** The framed bytes of `payloads`: one buffer per small payload, header and payload (no copy) for large ones. */
 export async function* encodeFrames(payloads: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, codec: Codec): AsyncGenerator<Uint8Array, void, undefined> {
-  for await (const payload of payloads) yield codec.encode(payload)
+  for await (const payload of payloads) {
+    if (payload.length >= ZERO_COPY_ENCODE_MIN && codec.frameParts !== undefined) yield* codec.frameParts(payload)
+    else yield codec.encode(payload)
+  }
 }

@@ -6,6 +6,7 @@
 import type { FrameDecoder } from './codec.js'
 import { FrameTruncatedError } from './errors.js'
 import { PendingBytes } from './pending.js'
+import { view } from './view.js'
 
 export abstract class LengthDecoder implements FrameDecoder {
   /** Payload size of the frame being read, or -1 while reading a header. */
@@ -83,7 +84,7 @@ export abstract class LengthDecoder implements FrameDecoder {
       if (pending.length === 0) {
         if (available >= need) {
           // Fast track: the whole payload is in this chunk, return a view.
-          frames.push(chunk.subarray(offset, offset + need))
+          frames.push(view(chunk, offset, offset + need))
           offset += need
           this.need = -1
           continue

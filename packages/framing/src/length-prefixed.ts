@@ -159,6 +159,12 @@ export function lengthPrefixed(options: LengthPrefixedOptions = {}): Codec {
       }
       return out
     },
+    frameParts(payload: Uint8Array): Uint8Array[] {
+      check(payload)
+      const header = Buffer.allocUnsafe(width)
+      write(header, 0, payload.length + extra)
+      return [header, payload]
+    },
     createDecoder(): FrameDecoder {
       return new LengthPrefixedDecoder(width, read, includesHeader, maxFrameSize)
     },

@@ -4,7 +4,7 @@
  * are queued beyond the high-water mark).
  */
 import { Transform, type TransformOptions } from 'node:stream'
-import type { Codec } from './codec.js'
+import { ZERO_COPY_ENCODE_MIN, type Codec } from './codec.js'
 
 export type FrameStreamOptions = Pick<TransformOptions, 'highWaterMark' | 'readableHighWaterMark' | 'writableHighWaterMark' | 'signal'>
 
@@ -15,14 +15,17 @@ export function createEncodeStream(codec: Codec, options: FrameStreamOptions = {
     writableObjectMode: true,
     readableObjectMode: false,
     transform(payload: Uint8Array, _encoding, callback) {
-      let framed: Uint8Array
       try {
-        framed = codec.encode(payload)
+        if (payload.length >= ZERO_COPY_ENCODE_MIN && codec.frameParts !== undefined) {
+          // Large payloads go out as header + payload: a socket writes both with one writev, no copy.
+          for (const part of codec.frameParts(payload)) this.push(part)
+          callback()
+          return
+        }
+        callback(null, codec.encode(payload))
       } catch (err) {
         callback(err as Error)
-        return
       }
-      callback(null, framed)
     },
   })
 }

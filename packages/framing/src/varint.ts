@@ -50,11 +50,27 @@ class VarintDecoder extends LengthDecoder {
   }
 
   protected readHeader(chunk: Uint8Array, offset: number): number {
-    const first = chunk[offset]
-    if (this.bytes === 0 && first < 0x80) {
-      // One-byte length: the common case for small frames.
-      this.setNeed(first)
-      return offset + 1
+    if (this.bytes === 0) {
+      // Fast paths for 1- to 3-byte lengths (frames under 2 MiB) lying inside the chunk.
+      const b0 = chunk[offset]
+      if (b0 < 0x80) {
+        this.setNeed(b0)
+        return offset + 1
+      }
+      if (offset + 2 < chunk.length) {
+        const b1 = chunk[offset + 1]
+        if (b1 < 0x80) {
+          if (b1 === 0) throw new InvalidVarintError('varint length prefix is overlong (not minimally encoded)')
+          this.setNeed((b0 & 0x7f) | (b1 << 7))
+          return offset + 2
+        }
+        const b2 = chunk[offset + 2]
+        if (b2 < 0x80) {
+          if (b2 === 0) throw new InvalidVarintError('varint length prefix is overlong (not minimally encoded)')
+          this.setNeed((b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14))
+          return offset + 3
+        }
+      }
     }
     while (offset < chunk.length) {
       const byte = chunk[offset++]
@@ -123,6 +139,12 @@ export function varint(options: VarintOptions = {}): Codec {
         offset += payload.length
       }
       return out
+    },
+    frameParts(payload: Uint8Array): Uint8Array[] {
+      check(payload)
+      const header = Buffer.allocUnsafe(varintLength(payload.length))
+      writeVarint(header, 0, payload.length)
+      return [header, payload]
     },
     createDecoder(): FrameDecoder {
       return new VarintDecoder(maxFrameSize)

@@ -1,11 +1,15 @@
 /** WHATWG TransformStreams, for code that uses web streams (fetch bodies, Deno, workers). */
-import type { Codec } from './codec.js'
+import { ZERO_COPY_ENCODE_MIN, type Codec } from './codec.js'
 
 /** Payloads in, framed bytes out. */
 export function createEncoderStream(codec: Codec): TransformStream<Uint8Array, Uint8Array> {
   return new TransformStream<Uint8Array, Uint8Array>({
     transform(payload, controller) {
-      controller.enqueue(codec.encode(payload))
+      if (payload.length >= ZERO_COPY_ENCODE_MIN && codec.frameParts !== undefined) {
+        for (const part of codec.frameParts(payload)) controller.enqueue(part)
+      } else {
+        controller.enqueue(codec.encode(payload))
+      }
     },
   })
 }

@@ -91,3 +91,19 @@ describe('varint codec', () => {
     expect(str([frame])).toEqual(['abc'])
   })
 })
+
+describe('varint fast paths', () => {
+  it('reject overlong 2- and 3-byte lengths read inside one chunk', () => {
+    expect(() => varint().createDecoder().push(bytes(0x81, 0x00, 0x00, 0x00))).toThrow(InvalidVarintError)
+    expect(() => varint().createDecoder().push(bytes(0x80, 0x80, 0x00, 0x00))).toThrow(InvalidVarintError)
+  })
+
+  it('read 2- and 3-byte lengths inside one chunk', () => {
+    const codec = varint()
+    for (const size of [128, 16383, 16384, 2 ** 21 - 1]) {
+      const payload = new Uint8Array(size).fill(5)
+      const [frame] = codec.createDecoder().push(codec.encode(payload))
+      expect(frame.length).toBe(size)
+    }
+  })
+})
