@@ -1,4 +1,27 @@
-import pkg from '../package.json' with { type: 'json' }
-
-/** The version of @netkit/nc. */
-export const version: string = pkg.version
+/**
+ * @netkit/nc: netcat as a library. The CLI (src/cli.ts) only parses arguments and calls runNc.
+ *
+ * Seams for the layers built on the core (TLS, exec, proxies, brokers, ACLs: issue 6); keep
+ * them stable:
+ * (a) Opening a connection yields a Duplex: `openStream(options): Promise<net.Socket>` (TCP or
+ *     Unix), `openDatagram` for UDP. A proxy replaces it (`NcExtensions.openStream`), TLS wraps
+ *     the result (`NcExtensions.wrapStream`, called in both roles).
+ * (b) `relay(socket: Duplex, { input: Readable | null, output: Writable }, options)` moves the
+ *     bytes with the -N/-q/-w/-i/-C/--frame behaviour as options, so exec passes a child's stdio
+ *     (`NcExtensions.sessionIO`). The relay ends/destroys the socket, never input or output.
+ * (c) Listen mode calls a per-connection handler: `listen(options, handler)` with
+ *     `keepListening`/`maxConcurrent` (1 = OpenBSD's sequential -k) and an `onConnection`
+ *     filter; `NcExtensions.handleConnection`, `.maxConcurrent` and `.acceptConnection` plug a
+ *     broker, concurrent keep-open and allow/deny into runNc.
+ */
+export { version } from './version.js'
+export { validateOptions, DEFAULT_SCAN_CONCURRENCY, MAX_SCAN_CONCURRENCY } from './options.js'
+export type { NcOptions, RelayBehaviour, NcFrameFormat } from './options.js'
+export { openStream, successMessage, connectError, connectTimeout, describeHost, type OpenStreamOptions } from './connect.js'
+export { listen, bindServer, peerInfo, type ListenOptions, type ConnectionHandler, type PeerInfo } from './listen.js'
+export { relay, type RelayIO, type RelayOptions, type RelayResult, type RelayEnd, type RelaySinks } from './relay.js'
+export { DatagramStream, openDatagram, listenDatagram, MAX_DATAGRAM, MAX_DATAGRAM_BACKLOG, type Peer, type DatagramConnectOptions, type DatagramListenOptions } from './udp.js'
+export { scan, type ScanOptions, type ScanResult, type PortState } from './scan.js'
+export { createHexDumper, formatHexLine, type HexDumper } from './hexdump.js'
+export { formatStats, addStats, type SessionStats } from './stats.js'
+export { runNc, type NcEnvironment, type NcExtensions, type StreamContext } from './run.js'

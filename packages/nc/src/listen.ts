@@ -1,0 +1,164 @@
+import net from 'node:net'
+import { toNetworkError, NetworkError, describeErrno } from '@netkit/shared'
+
+export interface PeerInfo {
+  remoteAddress: string
+  remotePort: number
+  localAddress: string
+  localPort: number
+  /** 'tcp' or 'unix'. */
+  protocol: 'tcp' | 'unix'
+}
+
+/** Serve one connection; resolve when it is over (seam (c): keep-open/broker/exec supply their own). */
+export type ConnectionHandler = (socket: net.Socket, peer: PeerInfo) => Promise<void>
+
+export interface ListenOptions {
+  /** Bind address; default 0.0.0.0 (or :: with family 6), as OpenBSD nc. */
+  host?: string
+  port?: number
+  unixPath?: string
+  family?: 4 | 6
+  /** -k: keep listening after a client leaves. */
+  keepListening?: boolean
+  /** Connections served at once with keepListening (default 1: sequential, as OpenBSD nc). */
+  maxConcurrent?: number
+  /** Accepted connections waiting for a free slot before new ones are refused (default 128). */
+  maxQueued?: number
+  /** Called once bound, e.g. for `Listening on 0.0.0.0 40123`. */
+  onListening?: (address: { address: string; port: number; path?: string }) => void
+  /** Called as each connection is accepted, before it waits for a slot. Return false to drop it (ACLs). */
+  onConnection?: (peer: PeerInfo, socket: net.Socket) => boolean | void
+  /** A handler failed; with keepListening the server carries on (default: rethrown without -k). */
+  onHandlerError?: (err: unknown, peer: PeerInfo) => void
+  signal?: AbortSignal
+}
+
+export function peerInfo(socket: net.Socket, unix: boolean): PeerInfo {
+  return {
+    remoteAddress: unix ? '' : (socket.remoteAddress ?? ''),
+    remotePort: unix ? 0 : (socket.remotePort ?? 0),
+    localAddress: unix ? '' : (socket.localAddress ?? ''),
+    localPort: unix ? 0 : (socket.localPort ?? 0),
+    protocol: unix ? 'unix' : 'tcp',
+  }
+}
+
+/** Bind and listen; resolves with the server once listening. Errors are worded like OpenBSD nc. */
+export function bindServer(options: ListenOptions, server: net.Server = net.createServer({ pauseOnConnect: true })): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => {
+      const code = (err as { code?: string }).code
+      if (options.unixPath !== undefined) {
+        reject(new NetworkError(code ? `NETKIT_${code}` : 'NETKIT_NETWORK_ERROR', `${options.unixPath}: ${(code && describeErrno(code)) ?? err.message}`, code, { operation: 'bind', protocol: 'unix' }, err))
+      } else {
+        // OpenBSD nc: `nc: Address already in use`
+        reject(toNetworkError(err, {}))
+      }
+    }
+    server.once('error', onError)
+    const done = () => {
+      server.off('error', onError)
+      resolve(server)
+    }
+    if (options.unixPath !== undefined) server.listen(options.unixPath, done)
+    else server.listen({ host: options.host ?? (options.family === 6 ? '::' : '0.0.0.0'), port: options.port ?? 0, ipv6Only: options.family === 6 }, done)
+  })
+}
+
+/**
+ * Listen and hand each accepted connection to `handler`. Without keepListening: serve the
+ * first client, stop listening, resolve when its handler is done. With keepListening: serve
+ * clients `maxConcurrent` at a time (1 = one after another, OpenBSD's -k), queueing the rest,
+ * until the signal aborts.
+ */
+export async function listen(options: ListenOptions, handler: ConnectionHandler): Promise<void> {
+  const unix = options.unixPath !== undefined
+  const server = await bindServer(options)
+  const address = server.address()
+  if (typeof address === 'string' || address === null) options.onListening?.({ address: options.unixPath ?? String(address), port: 0, path: options.unixPath })
+  else options.onListening?.({ address: address.address, port: address.port })
+
+  const maxConcurrent = options.keepListening ? Math.max(1, options.maxConcurrent ?? 1) : 1
+  const maxQueued = options.maxQueued ?? 128
+  const queue: net.Socket[] = []
+  let active = 0
+
+  return new Promise<void>((resolve, reject) => {
+    let closed = false
+    const close = () => {
+      if (closed) return
+      closed = true
+      server.close()
+      options.signal?.removeEventListener('abort', onAbort)
+    }
+    const onAbort = () => {
+      close()
+      for (const s of queue.splice(0)) s.destroy()
+      if (active === 0) resolve()
+    }
+    const pump = () => {
+      while (active < maxConcurrent && queue.length > 0) {
+        const socket = queue.shift()!
+        if (socket.destroyed) continue
+        active++
+        const peer = peerInfo(socket, unix)
+        // The socket is still paused (pauseOnConnect): the handler's pipe() starts reading.
+        handler(socket, peer).then(
+          () => settle(),
+          (err: unknown) => {
+            socket.destroy()
+            if (options.keepListening && options.onHandlerError) {
+              options.onHandlerError(err, peer)
+              settle()
+            } else if (options.keepListening) {
+              settle()
+            } else {
+              close()
+              reject(err)
+            }
+          },
+        )
+      }
+    }
+    const settle = () => {
+      active--
+      if (!options.keepListening || closed) {
+        if (active === 0) {
+          close()
+          resolve()
+        }
+        return
+      }
+      pump()
+    }
+    server.on('connection', (socket: net.Socket) => {
+      socket.on('error', () => {}) // errors of queued sockets; the handler adds its own
+      if (!options.keepListening) {
+        // OpenBSD nc stops listening once it has its client.
+        if (closed || active > 0 || queue.length > 0) {
+          socket.destroy()
+          return
+        }
+        close()
+      }
+      const peer = peerInfo(socket, unix)
+      if (options.onConnection?.(peer, socket) === false) {
+        socket.destroy()
+        return
+      }
+      if (queue.length >= maxQueued) {
+        socket.destroy()
+        return
+      }
+      queue.push(socket)
+      pump()
+    })
+    server.on('error', (err) => {
+      close()
+      reject(toNetworkError(err, {}))
+    })
+    if (options.signal?.aborted) onAbort()
+    else options.signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}

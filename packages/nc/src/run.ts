@@ -1,0 +1,199 @@
+import { createWriteStream, openSync, type WriteStream } from 'node:fs'
+import type { Duplex, Readable, Writable } from 'node:stream'
+import { createLogger, formatHostPort, NetkitError, describeErrno, type Logger } from '@netkit/shared'
+import type { NcOptions } from './options.js'
+import { openStream, successMessage } from './connect.js'
+import { listen, type ConnectionHandler, type PeerInfo } from './listen.js'
+import { relay, type RelayIO, type RelayResult, type RelaySinks } from './relay.js'
+import { addStats, formatStats, type SessionStats } from './stats.js'
+
+/** Where a stream came from, for the extension hooks. */
+export interface StreamContext {
+  role: 'connect' | 'listen'
+  protocol: 'tcp' | 'udp' | 'unix'
+  /** connect: the host and port asked for. */
+  host?: string
+  port?: number
+  /** listen: the client. */
+  peer?: PeerInfo
+}
+
+/**
+ * Hooks for the features layered on the core (TLS, proxies, exec, brokers, ACLs). Each is
+ * optional; without them nc behaves as OpenBSD nc.
+ */
+export interface NcExtensions {
+  /** Open the connection instead of a direct TCP/Unix connect (proxies). */
+  openStream?: (options: NcOptions) => Promise<Duplex>
+  /** Wrap a connected stream (TLS): called in both roles before the relay starts. */
+  wrapStream?: (stream: Duplex, context: StreamContext) => Promise<Duplex>
+  /** The local side of a session instead of stdin/stdout (exec: a child's stdio). */
+  sessionIO?: (context: StreamContext, defaults: RelayIO) => RelayIO | Promise<RelayIO>
+  /** Serve each listen-mode connection yourself (broker, chat); replaces the relay. */
+  handleConnection?: ConnectionHandler
+  /** Accept or refuse a client before it is served (allow/deny); false closes it at once. */
+  acceptConnection?: (peer: PeerInfo, socket: Duplex) => boolean | void
+  /** Clients served at once with -k (default 1, sequential as OpenBSD nc). */
+  maxConcurrent?: number
+}
+
+export interface NcEnvironment {
+  /** Data to send (process.stdin for the CLI); ignored with -d. */
+  stdin: Readable | null
+  /** Where received data goes (process.stdout for the CLI). */
+  stdout: Writable
+  /** Diagnostics (default: stderr, verbosity from options.verbose). */
+  log?: Logger
+  signal?: AbortSignal
+  extensions?: NcExtensions
+}
+
+/**
+ * Run nc in the mode `options` says (connect, listen, scan) until it is done; resolves with
+ * the exit code (0 ok, 1 nothing open in a scan). Failures reject with NetkitErrors
+ * (NetworkError: exit 1, UsageError: exit 2).
+ */
+export async function runNc(options: NcOptions, env: NcEnvironment): Promise<number> {
+  const log = env.log ?? createLogger({ name: 'nc', verbosity: options.verbose ?? 0 })
+  if (options.mode === 'scan') {
+    const { runScan } = await import('./scan-report.js')
+    return runScan(options, env.stdout, log, env.signal)
+  }
+  const sinks = openSinks(options)
+  let total: SessionStats = { sent: 0, received: 0, durationMs: 0 }
+  const count = (result: RelayResult) => {
+    total = addStats(total, result)
+  }
+  try {
+    if (options.mode === 'connect') await runConnect(options, env, log, sinks, count)
+    else await runListen(options, env, log, sinks, count)
+  } finally {
+    if (options.stats) log.line(`nc: ${formatStats(total)}`)
+    await closeSinks(sinks)
+  }
+  return 0
+}
+
+type Count = (result: RelayResult) => void
+
+function relayOptions(options: NcOptions, sinks: RelaySinks, signal: AbortSignal | undefined) {
+  return {
+    shutdownOnEof: options.shutdownOnEof,
+    quitAfterEofMs: options.quitAfterEofMs,
+    idleTimeoutMs: options.idleTimeoutMs,
+    intervalMs: options.intervalMs,
+    crlf: options.crlf,
+    frame: options.frame,
+    sinks,
+    signal,
+  }
+}
+
+async function sessionIO(context: StreamContext, options: NcOptions, env: NcEnvironment): Promise<RelayIO> {
+  const defaults: RelayIO = { input: options.noStdin ? null : env.stdin, output: env.stdout }
+  return env.extensions?.sessionIO ? env.extensions.sessionIO(context, defaults) : defaults
+}
+
+async function runConnect(options: NcOptions, env: NcEnvironment, log: Logger, sinks: RelaySinks, count: Count): Promise<void> {
+  const ext = env.extensions
+  let stream: Duplex
+  let context: StreamContext
+  if (options.udp) {
+    const { openDatagram } = await import('./udp.js')
+    stream = await openDatagram({ host: options.host!, port: options.port!, family: options.family, sourceAddress: options.sourceAddress, sourcePort: options.sourcePort })
+    const address = (stream as unknown as { socket: { remoteAddress(): { address: string } } }).socket.remoteAddress().address
+    log.info(successMessage(options.host!, address, options.port!, 'udp', options.numeric))
+    context = { role: 'connect', protocol: 'udp', host: options.host, port: options.port }
+  } else {
+    const unix = options.unixPath !== undefined
+    context = { role: 'connect', protocol: unix ? 'unix' : 'tcp', host: options.host, port: options.port }
+    stream = ext?.openStream
+      ? await ext.openStream(options)
+      : await openStream({ ...options, connectTimeoutMs: options.connectTimeoutMs, signal: env.signal })
+    if (!unix && !ext?.openStream) {
+      const address = (stream as { remoteAddress?: string }).remoteAddress
+      log.info(successMessage(options.host!, address, options.port!, 'tcp', options.numeric))
+    }
+  }
+  if (ext?.wrapStream) stream = await ext.wrapStream(stream, context)
+  const io = await sessionIO(context, options, env)
+  count(await relay(stream, io, relayOptions(options, sinks, env.signal)))
+}
+
+async function runListen(options: NcOptions, env: NcEnvironment, log: Logger, sinks: RelaySinks, count: Count): Promise<void> {
+  const ext = env.extensions
+  if (options.udp) {
+    const { listenDatagram } = await import('./udp.js')
+    const stream = await listenDatagram({
+      host: options.host,
+      port: options.port,
+      family: options.family,
+      keepListening: options.keepListening,
+      signal: env.signal,
+      onListening: (a) => log.info(`Bound on ${a.address} ${a.port}`),
+      onPeer: (p) => log.info(`Connection received on ${p.address} ${p.port}`),
+    })
+    const context: StreamContext = { role: 'listen', protocol: 'udp' }
+    const io = await sessionIO(context, options, env)
+    count(await relay(stream, io, relayOptions(options, sinks, env.signal)))
+    return
+  }
+  const unix = options.unixPath !== undefined
+  const serve: ConnectionHandler = async (socket, peer) => {
+    const context: StreamContext = { role: 'listen', protocol: unix ? 'unix' : 'tcp', peer }
+    let stream: Duplex = socket
+    if (ext?.wrapStream) stream = await ext.wrapStream(stream, context)
+    const io = await sessionIO(context, options, env)
+    count(await relay(stream, io, relayOptions(options, sinks, env.signal)))
+  }
+  await listen(
+    {
+      host: options.host,
+      port: options.port,
+      unixPath: options.unixPath,
+      family: options.family,
+      keepListening: options.keepListening,
+      maxConcurrent: ext?.maxConcurrent,
+      signal: env.signal,
+      onListening: (a) => {
+        if (unix) log.info(`Bound on ${a.path}\nListening on ${a.path}`)
+        else log.info(`Listening on ${a.address} ${a.port}`)
+      },
+      onConnection: (peer, socket) => {
+        log.info(`Connection received on ${unix ? options.unixPath : `${peer.remoteAddress} ${peer.remotePort}`}`)
+        return ext?.acceptConnection?.(peer, socket)
+      },
+      onHandlerError: (err, peer) => {
+        const who = unix ? options.unixPath! : formatHostPort(peer.remoteAddress, peer.remotePort)
+        log.warn(`${who}: ${err instanceof Error ? err.message : String(err)}`)
+      },
+    },
+    ext?.handleConnection ?? serve,
+  )
+}
+
+function openSinks(options: NcOptions): RelaySinks {
+  const sinks: RelaySinks = {}
+  if (options.hexDump !== undefined) sinks.hexDump = options.hexDump === '-' ? process.stderr : openLog(options.hexDump)
+  if (options.outFile !== undefined) sinks.raw = openLog(options.outFile)
+  return sinks
+}
+
+/** Open a log file now, so a bad path is one clear line before any connection is made. */
+function openLog(path: string): WriteStream {
+  let fd: number
+  try {
+    fd = openSync(path, 'w')
+  } catch (err) {
+    const code = (err as { code?: string }).code
+    throw new NetkitError('NETKIT_CANNOT_OPEN', `${path}: ${(code && describeErrno(code)) ?? (err as Error).message}`, { cause: err })
+  }
+  const stream = createWriteStream(path, { fd })
+  stream.on('error', () => {}) // a failing log must not end the session; the write callbacks still fire
+  return stream
+}
+
+async function closeSinks(sinks: RelaySinks): Promise<void> {
+  const files = [sinks.hexDump, sinks.raw].filter((s): s is WriteStream => s !== undefined && s !== process.stderr)
+  await Promise.all(files.map((f) => new Promise<void>((resolve) => f.end(resolve))))
+}

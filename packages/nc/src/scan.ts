@@ -1,0 +1,124 @@
+import net from 'node:net'
+import dgram from 'node:dgram'
+import { lookup } from 'node:dns/promises'
+import { connectError, connectTimeout } from './connect.js'
+import { DEFAULT_SCAN_CONCURRENCY } from './options.js'
+
+export type PortState = 'open' | 'closed' | 'timeout' | 'error'
+
+export interface ScanResult {
+  host: string
+  /** The address connected to (host resolved once). */
+  address: string
+  port: number
+  protocol: 'tcp' | 'udp'
+  state: PortState
+  /** Why it is not open, worded like OpenBSD nc (`connect to H port P (tcp) failed: Connection refused`). */
+  message?: string
+}
+
+export interface ScanOptions {
+  host: string
+  ports: readonly number[]
+  udp?: boolean
+  family?: 4 | 6
+  /** Connections in flight at once. */
+  concurrency?: number
+  /** Per-port connect timeout in ms (-w); UDP probes wait this long for a refusal (default 1000). */
+  timeoutMs?: number
+  sourceAddress?: string
+  signal?: AbortSignal
+}
+
+/** Resolve a host once for the whole scan; a failure is worded like getaddrinfo's. */
+async function resolveOnce(host: string, port: number, family: 4 | 6 | undefined): Promise<string> {
+  if (net.isIP(host)) return host
+  try {
+    const { address } = await lookup(host, { family: family ?? 0 })
+    return address
+  } catch (err) {
+    throw connectError(err, host, port)
+  }
+}
+
+function probeTcp(host: string, address: string, port: number, options: ScanOptions): Promise<ScanResult> {
+  return new Promise((resolve) => {
+    const base = { host, address, port, protocol: 'tcp' as const }
+    const socket = net.connect({ host: address, port, localAddress: options.sourceAddress })
+    let timer: NodeJS.Timeout | undefined
+    const done = (result: ScanResult) => {
+      if (timer) clearTimeout(timer)
+      socket.removeAllListeners()
+      socket.on('error', () => {})
+      socket.destroy()
+      resolve(result)
+    }
+    socket.once('connect', () => done({ ...base, state: 'open' }))
+    socket.once('error', (err) => {
+      done({ ...base, state: (err as { code?: string }).code === 'ECONNREFUSED' ? 'closed' : 'error', message: connectError(err, host, port).message })
+    })
+    if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
+      timer = setTimeout(() => done({ ...base, state: 'timeout', message: connectTimeout(host, port).message }), options.timeoutMs)
+    }
+  })
+}
+
+/**
+ * UDP has no handshake: send one probe byte and treat an ICMP port-unreachable (ECONNREFUSED on
+ * the connected socket) within the timeout as closed, silence as open, as OpenBSD nc does.
+ */
+function probeUdp(host: string, address: string, port: number, options: ScanOptions): Promise<ScanResult> {
+  return new Promise((resolve) => {
+    const base = { host, address, port, protocol: 'udp' as const }
+    const socket = dgram.createSocket(net.isIP(address) === 6 ? 'udp6' : 'udp4')
+    let settled = false
+    let timer: NodeJS.Timeout | undefined
+    const done = (result: ScanResult) => {
+      if (settled) return
+      settled = true
+      if (timer) clearTimeout(timer)
+      socket.close()
+      resolve(result)
+    }
+    const fail = (err: unknown) => {
+      const state = (err as { code?: string }).code === 'ECONNREFUSED' ? 'closed' : 'error'
+      done({ ...base, state, message: connectError(err, host, port, 'udp').message })
+    }
+    socket.on('error', fail)
+    socket.connect(port, address, () => {
+      const send = () => socket.send(Buffer.from('X'), (err) => err && fail(err))
+      send()
+      // A second probe collects the ICMP error of the first on Linux.
+      setTimeout(() => !settled && send(), 50)
+      timer = setTimeout(() => done({ ...base, state: 'open' }), options.timeoutMs ?? 1000)
+    })
+  })
+}
+
+/**
+ * Scan ports with at most `concurrency` probes in flight; `onResult` is called in port order
+ * (results that finish early wait for their predecessors). Resolves with all results.
+ */
+export async function scan(options: ScanOptions, onResult?: (result: ScanResult) => void): Promise<ScanResult[]> {
+  const ports = options.ports
+  if (ports.length === 0) return []
+  const address = await resolveOnce(options.host, ports[0]!, options.family)
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? DEFAULT_SCAN_CONCURRENCY, ports.length))
+  const results: (ScanResult | undefined)[] = new Array(ports.length)
+  let nextToStart = 0
+  let nextToReport = 0
+  const probe = options.udp ? probeUdp : probeTcp
+
+  const worker = async () => {
+    while (nextToStart < ports.length && !options.signal?.aborted) {
+      const index = nextToStart++
+      results[index] = await probe(options.host, address, ports[index]!, options)
+      while (nextToReport < ports.length && results[nextToReport] !== undefined) {
+        onResult?.(results[nextToReport]!)
+        nextToReport++
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  return results.filter((r): r is ScanResult => r !== undefined)
+}
