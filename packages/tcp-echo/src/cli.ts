@@ -23,11 +23,12 @@ import type { TcpEchoEvent, TcpEchoSummary } from './events.js'
 import { formatBenchTable, formatSummary } from './format.js'
 import { version } from './version.js'
 import type { TcpBenchMode } from './bench.js'
+import type { FrameFormat } from '@netkit/framing'
 
 const TCP_BENCH_MODES: readonly TcpBenchMode[] = ['churn', 'pingpong', 'stream']
 
 const NAME = 'tcp-echo'
-const FRAME_FORMATS = ['lines', 'lp32', 'varint'] as const
+const FRAME_FORMATS: readonly FrameFormat[] = ['lines', 'lp32', 'varint']
 
 interface ServeArgs {
   verbose: number
@@ -35,7 +36,7 @@ interface ServeArgs {
   port: string
   maxConns?: string
   idleTimeout?: string
-  frame?: (typeof FRAME_FORMATS)[number]
+  frame?: FrameFormat
   maxFrameSize?: string
   delay?: string
   grace: string
@@ -77,8 +78,7 @@ function eventPrinter(log: Logger, json: boolean): (event: TcpEchoEvent) => void
         break
       case 'close': {
         const why = event.reason === 'end' ? '' : ` ${c.yellow(event.reason)}${event.error ? `: ${event.error}` : ''}`
-        // A broken frame says the client is broken: worth a line even without -v.
-        if (event.reason === 'frame-too-large' || event.reason === 'frame-invalid') log.warn(`closed ${event.peer}: ${event.error ?? event.reason}`)
+        if (isFrameError(event)) log.warn(`closed ${event.peer}: ${event.error ?? event.reason}`)
         log.info(
           `${c.dim('close')} ${event.peer} (#${event.id}) after ${formatDuration(event.durationMs)}, ` +
             `${formatBytes(event.bytesIn)} in, ${formatBytes(event.bytesOut)} out${why}`,
@@ -98,17 +98,20 @@ function eventPrinter(log: Logger, json: boolean): (event: TcpEchoEvent) => void
   }
 }
 
-async function frameEchoer(args: ServeArgs): Promise<TcpEchoServerOptions['frame']> {
+/** Frame errors say the client is broken: worth a line even without -v. */
+function isFrameError(event: TcpEchoEvent): boolean {
+  return event.event === 'close' && event.reason.startsWith('frame-')
+}
+
+function frameOptions(args: ServeArgs): Pick<TcpEchoServerOptions, 'frame' | 'maxFrameSize'> {
   if (args.frame !== undefined && !(FRAME_FORMATS as readonly string[]).includes(args.frame)) {
     throw new UsageError(`invalid frame format: ${JSON.stringify(args.frame)} (use lines, lp32 or varint)`)
   }
-  if (!args.frame) {
-    if (args.maxFrameSize !== undefined) throw new UsageError('--max-frame-size needs --frame')
-    return undefined
+  if (args.maxFrameSize !== undefined && !args.frame) throw new UsageError('--max-frame-size needs --frame')
+  return {
+    frame: args.frame,
+    maxFrameSize: args.maxFrameSize === undefined ? undefined : parseSize(args.maxFrameSize, 'max frame size'),
   }
-  const maxFrameSize = args.maxFrameSize === undefined ? undefined : parseSize(args.maxFrameSize, 'max frame size')
-  const { frameEchoerFor } = await import('./frame.js')
-  return frameEchoerFor(args.frame, { maxFrameSize })
 }
 
 async function serve(args: ServeArgs): Promise<void> {
@@ -120,7 +123,7 @@ async function serve(args: ServeArgs): Promise<void> {
     idleTimeout: args.idleTimeout === undefined ? undefined : parseDuration(args.idleTimeout, 'idle timeout'),
     delay: args.delay === undefined ? undefined : parseDuration(args.delay, 'delay'),
     grace: parseDuration(args.grace, 'grace period'),
-    frame: await frameEchoer(args),
+    ...frameOptions(args),
   }
   if (args.json) exitQuietlyOnBrokenPipe(process.stdout)
   const print = eventPrinter(log, args.json)
@@ -151,7 +154,7 @@ async function serve(args: ServeArgs): Promise<void> {
     ...options,
     onEvent: (event) => {
       if (verbose || event.event === 'listening' || event.event === 'summary' || event.event === 'error') print(event)
-      else if (event.event === 'close' && (event.reason === 'frame-too-large' || event.reason === 'frame-invalid')) print(event)
+      else if (isFrameError(event)) print(event)
     },
   })
   onShutdown(async () => {

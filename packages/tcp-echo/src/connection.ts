@@ -19,6 +19,8 @@ export interface FrameEchoer {
   push(chunk: Uint8Array): Uint8Array[]
   /** End of input: the frames still to write, or a NetkitError for a partial frame. */
   end(): Uint8Array[]
+  /** A decoder returns the frames before bad bytes first and reports the failure here. */
+  readonly decoder?: { readonly error?: Error | undefined }
 }
 
 /** What a connection needs from its server. */
@@ -32,6 +34,9 @@ export interface ConnectionHost {
   /** Frame errors are worth a line even without -v: they say the client is broken. */
   onProtocolError(connection: Connection): void
 }
+
+/** How long a connection closed for a bad frame may take to flush the echoes before it. */
+const PROTOCOL_ERROR_LINGER_MS = 2_000
 
 /** --delay keeps at most this many bytes waiting on timers before it stops reading. */
 export const DELAY_BUFFER_LIMIT = 64 * 1024
@@ -51,8 +56,10 @@ export class Connection {
   error: string | undefined
   /** Bytes waiting on --delay timers. */
   private delayed = 0
-  /** The client ended its side; end ours once everything is echoed. */
+  /** The client ended its side (or sent a bad frame); end ours once everything is echoed. */
   private inputEnded = false
+  /** A bad frame: read nothing more. */
+  private rejected = false
   private readonly frames: FrameEchoer | undefined
 
   constructor(id: number, socket: Socket, host: ConnectionHost) {
@@ -103,6 +110,7 @@ export class Connection {
   }
 
   received(chunk: Buffer): void {
+    if (this.rejected) return
     this.bytesIn += chunk.length
     this.host.bytesIn += chunk.length
     if (!this.frames) {
@@ -116,15 +124,23 @@ export class Connection {
       this.protocolError(err)
       return
     }
+    // Several frames from one read go out in one writev.
+    const cork = frames.length > 1 && this.host.delay === 0
+    if (cork) this.socket.cork()
     for (const frame of frames) this.write(frame)
+    if (cork) this.socket.uncork()
+    const failure = this.frames.decoder?.error
+    if (failure) this.protocolError(failure)
   }
 
   inputDone(): void {
+    if (this.rejected) return
     if (this.frames) {
       try {
         for (const frame of this.frames.end()) this.write(frame)
       } catch (err) {
         // A partial frame at the end is not echoed (whole frames only); say so, then close normally.
+        this.reason ??= 'frame-truncated'
         this.error ??= (err as Error).message
         this.host.onProtocolError(this)
       }
@@ -142,7 +158,7 @@ export class Connection {
   }
 
   maybeResume(): void {
-    if (this.socket.isPaused() && !this.socket.writableNeedDrain && this.delayed <= DELAY_BUFFER_LIMIT) this.socket.resume()
+    if (!this.rejected && this.socket.isPaused() && !this.socket.writableNeedDrain && this.delayed <= DELAY_BUFFER_LIMIT) this.socket.resume()
   }
 
   private maybeEnd(): void {
@@ -150,12 +166,21 @@ export class Connection {
     if (this.inputEnded && this.delayed === 0 && !this.socket.writableEnded) this.socket.end()
   }
 
+  /**
+   * A frame too large or malformed: read nothing more, send the echoes of the good frames before
+   * it, then close. A client that does not read those gets a few seconds, then a reset.
+   */
   private protocolError(err: unknown): void {
     const code = (err as { code?: unknown }).code
     this.reason ??= code === 'NETKIT_FRAME_TOO_LARGE' ? 'frame-too-large' : 'frame-invalid'
     this.error ??= err instanceof Error ? err.message : String(err)
+    this.rejected = true
     this.host.onProtocolError(this)
-    this.socket.destroy()
+    this.socket.pause()
+    this.socket.once('finish', destroySocket)
+    setTimeout(destroySocket.bind(this.socket), PROTOCOL_ERROR_LINGER_MS).unref()
+    this.inputEnded = true
+    this.maybeEnd()
   }
 }
 
@@ -200,6 +225,10 @@ function onTimeout(this: Socket): void {
 function onClose(this: Socket, hadError: boolean): void {
   const conn = connectionOf(this)
   conn.host.onClose(conn, hadError)
+}
+
+function destroySocket(this: Socket): void {
+  this.destroy()
 }
 
 function writeDelayed(conn: Connection, data: Uint8Array): void {

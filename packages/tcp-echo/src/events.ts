@@ -15,6 +15,8 @@ export type CloseReason =
   | 'frame-too-large'
   /** Frame mode: the bytes are not a valid frame (a malformed varint prefix). */
   | 'frame-invalid'
+  /** Frame mode: the client ended its side inside a frame; that partial frame was not echoed. */
+  | 'frame-truncated'
   /** The server shut down and the grace period ran out. */
   | 'shutdown'
 

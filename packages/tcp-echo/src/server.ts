@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { formatHostPort, toNetworkError, UsageError } from '@netkit/shared'
-import { Connection, type ConnectionHost, type FrameEchoer } from './connection.js'
+import type { Codec, FrameFormat } from '@netkit/framing'
+import { Connection, type ConnectionHost } from './connection.js'
 import type { TcpEchoEvent, TcpEchoSummary } from './events.js'
 
 /** The port `tcp-echo` listens on when none is given (the echo service's 7, shifted out of the privileged range). */
@@ -26,10 +27,14 @@ export interface TcpEchoServerOptions {
   /** Close a connection after this many ms without reading or writing (0 or unset: never). */
   idleTimeout?: number
   /**
-   * Echo whole frames only: feed the bytes to a decoder and write back each complete frame. A
-   * frame over `maxFrameSize` closes its connection (reason `frame-too-large`).
+   * Echo whole frames only (@netkit/framing): `lines` ('\n'-terminated, echoed byte for byte),
+   * `lp32` (4-byte big-endian length prefix), `varint` (LEB128 length prefix), or any Codec. A
+   * frame over `maxFrameSize` or a malformed one closes its connection (reason `frame-too-large` /
+   * `frame-invalid`) after echoing the frames before it; other connections are not affected.
    */
-  frame?: () => FrameEchoer
+  frame?: FrameFormat | Codec
+  /** Largest frame in frame mode (default: the codec's, 16 MiB; 64 KiB for lines). */
+  maxFrameSize?: number
   /** Add this many ms before each chunk (or frame) is echoed; order is kept. */
   delay?: number
   /** Default grace period of close(), ms (default 5,000). */
@@ -95,6 +100,10 @@ export async function createTcpEchoServer(options: TcpEchoServerOptions = {}): P
   const delay = options.delay ?? 0
   const onEvent = options.onEvent
   checkOptions(options)
+  // Loaded only for frame mode, so a plain echo server does not pay for the codecs.
+  const createFrameEchoer = options.frame
+    ? (await import('./frame.js')).frameEchoerFor(options.frame, { maxFrameSize: options.maxFrameSize })
+    : undefined
 
   const open = new Set<Connection>()
   let nextId = 1
@@ -117,7 +126,7 @@ export async function createTcpEchoServer(options: TcpEchoServerOptions = {}): P
 
   const context: ConnectionHost = {
     delay,
-    createFrameEchoer: options.frame,
+    createFrameEchoer,
     bytesIn: 0,
     bytesEchoed: 0,
     onClose(conn, hadError) {
@@ -225,4 +234,6 @@ function checkOptions(options: TcpEchoServerOptions): void {
   whole('delay', options.delay, 0, 2 ** 31 - 1)
   whole('grace', options.grace, 0, 2 ** 31 - 1)
   whole('backlog', options.backlog, 1)
+  whole('maxFrameSize', options.maxFrameSize, 1)
+  if (options.maxFrameSize !== undefined && !options.frame) throw new UsageError('maxFrameSize needs a frame format')
 }
