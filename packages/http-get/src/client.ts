@@ -121,7 +121,6 @@ export async function httpGet(url: string, options: HttpGetOptions = {}): Promis
 
   const controller = new AbortController()
   let current: Exchange | undefined
-  let received = 0
   const onAbort = (reason: unknown) => {
     controller.abort(reason)
     current?.abort(reason)
@@ -129,7 +128,7 @@ export async function httpGet(url: string, options: HttpGetOptions = {}): Promis
   const timer =
     options.maxTime !== undefined
       ? setTimeout(() => {
-          const bytes = received + (current?.received ?? 0)
+          const bytes = current?.bodyBytes ?? lastBodyBytes
           onAbort(new TransferError('NETKIT_HTTP_TIMEOUT', `Operation timed out after ${options.maxTime} milliseconds with ${bytes} bytes received`, CurlExit.Timeout))
         }, options.maxTime)
       : undefined
@@ -198,7 +197,6 @@ export async function httpGet(url: string, options: HttpGetOptions = {}): Promis
           options.log?.('* Connection died, retrying on a new connection')
         } finally {
           lastBodyBytes = exchange.bodyBytes
-          received += exchange.received
           current = undefined
         }
       }
