@@ -5,6 +5,7 @@
  */
 import type { Codec, FrameDecoder } from './codec.js'
 import { FrameTooLargeError, FrameTruncatedError } from './errors.js'
+import { allocFrame } from './alloc.js'
 import { DEFAULT_MAX_LINE_SIZE, checkMaxFrameSize } from './limits.js'
 import { PendingBytes } from './pending.js'
 import { view } from './view.js'
@@ -114,13 +115,13 @@ class DelimitedDecoder implements FrameDecoder {
   }
 
   /** After a chunk's last delimiter: hold the rest, or reject it once it cannot fit the limit anymore. */
-  private hold(rest: Uint8Array): void {
+  private hold(chunk: Uint8Array, start: number): void {
     const pending = this.pending
     // Up to (delimiter length - 1) held bytes may be the start of a delimiter, plus one CR.
     const slack = this.config.delimiter.length - 1 + (this.config.crlf ? 1 : 0)
-    const size = pending.length + rest.length
+    const size = pending.length + chunk.length - start
     if (size - slack > this.config.limit) throw this.tooLarge(size, true)
-    pending.add(rest)
+    pending.add(chunk, start, chunk.length)
   }
 
   private decodeSingle(chunk: Buffer, frames: Uint8Array[]): void {
@@ -130,25 +131,28 @@ class DelimitedDecoder implements FrameDecoder {
     let start = 0
     let index = findByte(chunk, byte, 0, length)
     if (index < 0) {
-      if (length > 0) this.hold(chunk)
+      if (length > 0) this.hold(chunk, 0)
       return
     }
     if (this.pending.length > 0) {
-      this.emit(frames, this.pending.take(chunk.subarray(0, index + 1)), 1)
+      this.emit(frames, this.pending.take(chunk, 0, index + 1), 1)
       start = index + 1
       index = findByte(chunk, byte, start, length)
     }
     const { crlf, limit } = this.config
+    // Read once per chunk: the getters cost more than building the view itself.
+    const arrayBuffer = chunk.buffer
+    const base = chunk.byteOffset
     while (index >= 0) {
       // Inlined emit() for the common case: a view into the chunk.
       let end = index
       if (crlf && end > start && chunk[end - 1] === CR) end--
       if (end - start > limit) throw this.tooLarge(end - start)
-      frames.push(view(chunk, start, keep ? index + 1 : end))
+      frames.push(new Uint8Array(arrayBuffer, base + start, (keep ? index + 1 : end) - start))
       start = index + 1
       index = findByte(chunk, byte, start, length)
     }
-    if (start < length) this.hold(chunk.subarray(start))
+    if (start < length) this.hold(chunk, start)
   }
 
   private decodeMulti(chunk: Buffer, frames: Uint8Array[]): void {
@@ -161,15 +165,15 @@ class DelimitedDecoder implements FrameDecoder {
       // A delimiter that began in the held bytes and ends in this chunk.
       const k = this.splitDelimiter(chunk)
       if (k > 0) {
-        this.emit(frames, pending.take(chunk.subarray(0, dl - k)), dl)
+        this.emit(frames, pending.take(chunk, 0, dl - k), dl)
         start = dl - k
       } else {
         const index = chunk.indexOf(delimiter, 0)
         if (index < 0) {
-          if (length > 0) this.hold(chunk)
+          if (length > 0) this.hold(chunk, 0)
           return
         }
-        this.emit(frames, pending.take(chunk.subarray(0, index + dl)), dl)
+        this.emit(frames, pending.take(chunk, 0, index + dl), dl)
         start = index + dl
       }
     }
@@ -179,7 +183,7 @@ class DelimitedDecoder implements FrameDecoder {
       start = index + dl
       index = start < length ? chunk.indexOf(delimiter, start) : -1
     }
-    if (start < length) this.hold(chunk.subarray(start))
+    if (start < length) this.hold(chunk, start)
   }
 
   /** How many bytes of the delimiter the held bytes end with, given that the chunk holds the rest (0 if none). */
@@ -221,7 +225,7 @@ function makeCodec(name: string, options: DelimitedOptions): Codec {
     maxFrameSize: config.limit,
     encode(payload: Uint8Array): Uint8Array {
       check(payload)
-      const out = Buffer.allocUnsafe(payload.length + dl)
+      const out = allocFrame(payload.length + dl)
       out.set(payload, 0)
       if (dl === 1) out[payload.length] = delimiter[0]
       else out.set(delimiter, payload.length)
@@ -233,7 +237,7 @@ function makeCodec(name: string, options: DelimitedOptions): Codec {
         check(payload)
         total += payload.length + dl
       }
-      const out = Buffer.allocUnsafe(total)
+      const out = allocFrame(total)
       let offset = 0
       for (const payload of payloads) {
         out.set(payload, offset)

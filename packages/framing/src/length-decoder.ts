@@ -6,7 +6,6 @@
 import type { FrameDecoder } from './codec.js'
 import { FrameTruncatedError } from './errors.js'
 import { PendingBytes } from './pending.js'
-import { view } from './view.js'
 
 export abstract class LengthDecoder implements FrameDecoder {
   /** Payload size of the frame being read, or -1 while reading a header. */
@@ -67,6 +66,9 @@ export abstract class LengthDecoder implements FrameDecoder {
 
   private decode(chunk: Uint8Array, frames: Uint8Array[]): void {
     const length = chunk.length
+    // Read once per chunk: the getters cost more than building a view itself.
+    const arrayBuffer = chunk.buffer
+    const base = chunk.byteOffset
     let offset = 0
     while (offset < length) {
       if (this.need < 0) {
@@ -84,21 +86,21 @@ export abstract class LengthDecoder implements FrameDecoder {
       if (pending.length === 0) {
         if (available >= need) {
           // Fast track: the whole payload is in this chunk, return a view.
-          frames.push(view(chunk, offset, offset + need))
+          frames.push(new Uint8Array(arrayBuffer, base + offset, need))
           offset += need
           this.need = -1
           continue
         }
-        pending.add(offset === 0 ? chunk : chunk.subarray(offset))
+        pending.add(chunk, offset, length)
         return
       }
       const missing = need - pending.length
       if (available >= missing) {
-        frames.push(pending.take(chunk.subarray(offset, offset + missing)))
+        frames.push(pending.take(chunk, offset, offset + missing))
         offset += missing
         this.need = -1
       } else {
-        pending.add(offset === 0 ? chunk : chunk.subarray(offset))
+        pending.add(chunk, offset, length)
         return
       }
     }

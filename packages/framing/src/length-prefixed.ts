@@ -2,6 +2,7 @@
 import type { Codec, FrameDecoder } from './codec.js'
 import { FrameTooLargeError, InvalidFrameLengthError } from './errors.js'
 import { LengthDecoder } from './length-decoder.js'
+import { allocFrame } from './alloc.js'
 import { DEFAULT_MAX_FRAME_SIZE, checkMaxFrameSize } from './limits.js'
 
 export interface LengthPrefixedOptions {
@@ -139,7 +140,7 @@ export function lengthPrefixed(options: LengthPrefixedOptions = {}): Codec {
     maxFrameSize,
     encode(payload: Uint8Array): Uint8Array {
       check(payload)
-      const out = Buffer.allocUnsafe(width + payload.length)
+      const out = allocFrame(width + payload.length)
       write(out, 0, payload.length + extra)
       out.set(payload, width)
       return out
@@ -150,7 +151,7 @@ export function lengthPrefixed(options: LengthPrefixedOptions = {}): Codec {
         check(payload)
         total += width + payload.length
       }
-      const out = Buffer.allocUnsafe(total)
+      const out = allocFrame(total)
       let offset = 0
       for (const payload of payloads) {
         write(out, offset, payload.length + extra)
@@ -161,7 +162,7 @@ export function lengthPrefixed(options: LengthPrefixedOptions = {}): Codec {
     },
     frameParts(payload: Uint8Array): Uint8Array[] {
       check(payload)
-      const header = Buffer.allocUnsafe(width)
+      const header = allocFrame(width)
       write(header, 0, payload.length + extra)
       return [header, payload]
     },

@@ -20,13 +20,14 @@ export class PendingBytes {
   /** Total bytes held. */
   length = 0
 
-  add(view: Uint8Array): void {
-    const n = view.length
-    if (n === 0) return
+  /** Hold bytes [start, end) of `chunk` (a view for large ranges, a copy for small ones). */
+  add(chunk: Uint8Array, start = 0, end = chunk.length): void {
+    const n = end - start
+    if (n <= 0) return
     this.length += n
     if (n >= VIEW_THRESHOLD) {
       this.sealBlock()
-      this.pieces.push(view)
+      this.pieces.push(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end))
       return
     }
     let block = this.block
@@ -44,30 +45,28 @@ export class PendingBytes {
         block = this.block = Buffer.allocUnsafe(MAX_BLOCK)
       }
     }
-    block.set(view, this.blockLength)
+    copyInto(block, this.blockLength, chunk, start, end)
     this.blockLength += n
   }
 
-  /** The held bytes followed by `last`, as one buffer; clears this holder. Copies at most once. */
-  take(last: Uint8Array = EMPTY): Uint8Array {
+  /** The held bytes followed by bytes [start, end) of `chunk`, as one buffer; clears this holder. Copies at most once. */
+  take(chunk: Uint8Array = EMPTY, start = 0, end = chunk.length): Uint8Array {
+    const n = end - start
     const pieces = this.pieces
     const block = this.block
     let out: Uint8Array
-    if (pieces.length === 0 && block !== undefined) {
-      if (this.blockLength + last.length <= block.length) {
-        block.set(last, this.blockLength)
-        out = block.subarray(0, this.blockLength + last.length)
-      } else {
-        out = join([block.subarray(0, this.blockLength), last], this.blockLength + last.length)
-      }
-    } else if (pieces.length === 0) {
-      out = last
-    } else if (pieces.length === 1 && block === undefined && last.length === 0) {
+    if (pieces.length === 0 && block !== undefined && this.blockLength + n <= block.length) {
+      // Small frame: finish it in the block and hand the block out.
+      copyInto(block, this.blockLength, chunk, start, end)
+      out = block.subarray(0, this.blockLength + n)
+    } else if (pieces.length === 1 && block === undefined && n === 0) {
       out = pieces[0]
+    } else if (pieces.length === 0 && block === undefined) {
+      out = chunk.subarray(start, end)
     } else {
       if (block !== undefined) pieces.push(block.subarray(0, this.blockLength))
-      pieces.push(last)
-      out = join(pieces, this.length + last.length)
+      if (n > 0) pieces.push(chunk.subarray(start, end))
+      out = join(pieces, this.length + n)
     }
     this.clear()
     return out
@@ -102,6 +101,15 @@ export class PendingBytes {
     if (this.block !== undefined && this.blockLength > 0) this.pieces.push(this.block.subarray(0, this.blockLength))
     this.block = undefined
     this.blockLength = 0
+  }
+}
+
+/** Copy chunk[start, end) to out[at...]; a loop beats TypedArray#set for a few bytes. */
+function copyInto(out: Uint8Array, at: number, chunk: Uint8Array, start: number, end: number): void {
+  if (end - start <= 16) {
+    for (let i = start; i < end; i++) out[at++] = chunk[i]
+  } else {
+    out.set(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end), at)
   }
 }
 

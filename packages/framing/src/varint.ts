@@ -6,6 +6,7 @@
 import type { Codec, FrameDecoder } from './codec.js'
 import { FrameTooLargeError, InvalidVarintError } from './errors.js'
 import { LengthDecoder } from './length-decoder.js'
+import { allocFrame } from './alloc.js'
 import { DEFAULT_MAX_FRAME_SIZE, checkMaxFrameSize } from './limits.js'
 
 export interface VarintOptions {
@@ -120,7 +121,7 @@ export function varint(options: VarintOptions = {}): Codec {
       check(payload)
       const n = payload.length
       const header = n < 0x80 ? 1 : varintLength(n)
-      const out = Buffer.allocUnsafe(header + n)
+      const out = allocFrame(header + n)
       writeVarint(out, 0, n)
       out.set(payload, header)
       return out
@@ -131,7 +132,7 @@ export function varint(options: VarintOptions = {}): Codec {
         check(payload)
         total += varintLength(payload.length) + payload.length
       }
-      const out = Buffer.allocUnsafe(total)
+      const out = allocFrame(total)
       let offset = 0
       for (const payload of payloads) {
         offset = writeVarint(out, offset, payload.length)
@@ -142,7 +143,7 @@ export function varint(options: VarintOptions = {}): Codec {
     },
     frameParts(payload: Uint8Array): Uint8Array[] {
       check(payload)
-      const header = Buffer.allocUnsafe(varintLength(payload.length))
+      const header = allocFrame(varintLength(payload.length))
       writeVarint(header, 0, payload.length)
       return [header, payload]
     },
