@@ -148,4 +148,26 @@ describe('udp-echo (built CLI)', () => {
     expect(JSON.parse(stdout).mismatches).toBeGreaterThanOrEqual(50)
     expect(stderr).toMatch(/^udp-echo: \d+ echoed datagrams did not match what was sent \(#\d+: payload differs from what was sent\)\n$/)
   })
+
+  it('bench with no server answering: one line, exit 1', async () => {
+    const { port } = await startFaultyServer(() => undefined)
+    const { code, stdout, stderr } = await runCli(['bench', '127.0.0.1', String(port), '-d', '300ms', '--timeout', '100ms'])
+    expect(code).toBe(1)
+    expect(stdout).toMatch(/\nverified +0\n/)
+    expect(stderr).toBe(`udp-echo: no echo from 127.0.0.1:${port} (udp)\n`)
+  })
+
+  it('bench stops early on SIGINT and still prints its result', async () => {
+    const server = await startServerCli(['--port', '0'])
+    const run = spawnCli(['bench', '127.0.0.1', String(server.port), '-d', '60s', '--json'])
+    // Interrupt once the server has heard from the tester (its handler is installed by then).
+    expect(await waitFor(() => server.stdout().includes('"source"'), 10_000)).toBe(true)
+    await new Promise((r) => setTimeout(r, 200))
+    run.child.kill('SIGINT')
+    expect(await run.exited).toBe(0)
+    const result = JSON.parse(run.stdout()) as { durationMs: number; verified: number; mismatches: number }
+    expect(result.durationMs).toBeLessThan(30_000)
+    expect(result.verified).toBeGreaterThan(0)
+    expect(result.mismatches).toBe(0)
+  })
 })
