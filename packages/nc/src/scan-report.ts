@@ -25,18 +25,23 @@ export async function runScan(options: NcOptions, stdout: Writable, log: Logger,
     if (r.state === 'open') log.info(successMessage(r.host, r.address, r.port, protocol, options.numeric))
     else if (log.verbosity >= 1 && r.message) log.error(r.message)
   }
-  await scan(
-    {
-      host: options.host!,
-      ports: options.ports!,
-      udp: options.udp,
-      family: options.family,
-      concurrency: options.concurrency,
-      timeoutMs: options.connectTimeoutMs,
-      sourceAddress: options.sourceAddress,
-      signal,
-    },
-    report,
-  )
+  const scanOptions = {
+    host: options.host!,
+    ports: options.ports!,
+    udp: options.udp,
+    family: options.family,
+    concurrency: options.concurrency,
+    timeoutMs: options.connectTimeoutMs,
+    sourceAddress: options.sourceAddress,
+    signal,
+  }
+  // Node builds an error with a stack trace for every refused port; the stacks are never shown.
+  const stackTraceLimit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    await scan(scanOptions, report)
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit
+  }
   return anyOpen ? 0 : 1
 }

@@ -1,0 +1,204 @@
+// `npm run bench:nc`: our nc against its peers, in one run.
+// 1. Pipe throughput: `head -c 2G /dev/zero | CLIENT` -> `LISTENER > /dev/null` over loopback for
+//    our nc, OpenBSD nc, ncat and socat (peers missing from PATH are reported as skipped).
+// 2. Cold start: `nc --version` (and a full argument parse, `nc -h`) against `node -e 0`.
+// 3. Scan: `nc -z 127.0.0.1 1-20000` wall time, ours against OpenBSD nc (capped: OpenBSD nc
+//    probes one port at a time and takes minutes; a capped run is reported as `>Ns`).
+// Writes the tables to BENCHMARKS.md (section `nc`). Installs nothing.
+//
+// BENCH_NC_SIZE (default 2G) bytes piped; BENCH_NC_ROUNDS (default 3) pipe runs per tool (median);
+// BENCH_NC_STARTS (default 20) cold starts per command (median); BENCH_NC_SCAN_CAP (s, default 60).
+import { spawn, spawnSync } from 'node:child_process'
+import { readFileSync, rmSync } from 'node:fs'
+import { once } from 'node:events'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { machineLine, markdownTable, median, repoRoot, which, writeSection } from './lib/report.mjs'
+
+const SIZE = process.env.BENCH_NC_SIZE ?? '2G'
+const ROUNDS = Math.max(1, Number(process.env.BENCH_NC_ROUNDS ?? 3))
+const STARTS = Math.max(3, Number(process.env.BENCH_NC_STARTS ?? 20))
+const SCAN_CAP_S = Number(process.env.BENCH_NC_SCAN_CAP ?? 60)
+const OURS = path.join(repoRoot, 'packages/nc/dist/cli.js')
+const node = process.execPath
+const log = (text) => process.stderr.write(`${text}\n`)
+const sizeBytes = (() => {
+  const m = /^(\d+)([KMG]?)$/i.exec(SIZE)
+  if (!m) throw new Error(`BENCH_NC_SIZE: ${SIZE}`)
+  return Number(m[1]) * { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2].toUpperCase()]
+})()
+const q = (s) => `'${s.replaceAll("'", "'\\''")}'`
+
+async function freePort() {
+  const server = net.createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address()
+  server.close()
+  await once(server, 'close')
+  return port
+}
+
+/** Wait until something listens on 127.0.0.1:port, without connecting (a connect would use up a one-shot listener). */
+async function waitListening(port, ms = 10_000) {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0')
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    const table = spawnSync('cat', ['/proc/net/tcp'], { encoding: 'utf8' }).stdout ?? ''
+    if (table.split('\n').some((l) => l.includes(`:${hex} 00000000:0000 0A`))) return
+    await sleep(20)
+  }
+  throw new Error(`nothing listens on port ${port}`)
+}
+
+const ncOpenbsd = which('nc.openbsd')
+const ncat = which('ncat')
+const socat = which('socat')
+
+/** Each tool: listener and client command lines for a port (shell words), or a reason to skip. */
+const pipeTools = [
+  { name: '@netkit/nc (ours)', listen: (p) => `${q(node)} ${q(OURS)} -l 127.0.0.1 ${p}`, client: (p) => `${q(node)} ${q(OURS)} -N 127.0.0.1 ${p}` },
+  ncOpenbsd
+    ? { name: 'OpenBSD nc', listen: (p) => `${q(ncOpenbsd)} -l 127.0.0.1 ${p}`, client: (p) => `${q(ncOpenbsd)} -N 127.0.0.1 ${p}` }
+    : { name: 'OpenBSD nc', skip: 'skipped (nc.openbsd not installed)' },
+  ncat
+    ? { name: 'ncat', listen: (p) => `${q(ncat)} -l 127.0.0.1 ${p}`, client: (p) => `${q(ncat)} 127.0.0.1 ${p}` }
+    : { name: 'ncat', skip: 'skipped (ncat not installed)' },
+  socat
+    ? { name: 'socat', listen: (p) => `${q(socat)} -u TCP-LISTEN:${p},bind=127.0.0.1,reuseaddr STDOUT`, client: (p) => `${q(socat)} -u STDIN TCP:127.0.0.1:${p}` }
+    : { name: 'socat', skip: 'skipped (socat not installed)' },
+]
+
+async function pipeOnce(tool) {
+  const port = await freePort()
+  const listener = spawn('sh', ['-c', `exec ${tool.listen(port)} > /dev/null`], { stdio: ['ignore', 'ignore', 'inherit'] })
+  const listenerExit = once(listener, 'exit')
+  await waitListening(port)
+  const started = performance.now()
+  const client = spawn('sh', ['-c', `head -c ${sizeBytes} /dev/zero | ${tool.client(port)}`], { stdio: ['ignore', 'ignore', 'inherit'] })
+  const [[clientCode], [listenerCode]] = await Promise.all([once(client, 'exit'), listenerExit])
+  const seconds = (performance.now() - started) / 1000
+  if (clientCode !== 0 || listenerCode !== 0) throw new Error(`${tool.name}: exit codes client ${clientCode}, listener ${listenerCode}`)
+  return seconds
+}
+
+const results = { pipe: [], start: [], scan: [] }
+const started = performance.now()
+const loadBefore = os.loadavg().map((l) => l.toFixed(2)).join(' ')
+
+// 1. Pipe throughput (tools interleaved per round so load drifts hit all alike).
+const times = new Map(pipeTools.map((t) => [t.name, []]))
+for (let round = 0; round < ROUNDS; round++) {
+  for (const tool of pipeTools) {
+    if (tool.skip) continue
+    try {
+      const s = await pipeOnce(tool)
+      times.get(tool.name).push(s)
+      log(`pipe ${tool.name}: ${(sizeBytes / s / 1e9).toFixed(2)} GB/s (${s.toFixed(2)} s)`)
+    } catch (err) {
+      log(`pipe ${tool.name}: failed: ${err.message}`)
+    }
+  }
+}
+const ourPipe = median(times.get(pipeTools[0].name) ?? [])
+for (const tool of pipeTools) {
+  const list = times.get(tool.name)
+  if (tool.skip || list.length === 0) {
+    results.pipe.push([tool.name, tool.skip ?? 'failed', '—', '—'])
+    continue
+  }
+  const s = median(list)
+  results.pipe.push([tool.name, `${(sizeBytes / s / 1e9).toFixed(2)} GB/s`, `${s.toFixed(2)} s`, `${(ourPipe / s).toFixed(2)}×`])
+}
+
+// 2. Cold start: hyperfine when installed (it runs the commands without a shell), else our own
+//    interleaved spawns; either way the median.
+const startCommands = [
+  { name: 'node -e 0', argv: ['-e', '0'] },
+  { name: 'nc --version (ours)', argv: [OURS, '--version'] },
+  { name: 'nc -h (ours; loads yargs)', argv: [OURS, '-h'] },
+]
+const hyperfine = which('hyperfine')
+const startMedians = new Map()
+let startMethod
+if (hyperfine) {
+  const json = path.join(os.tmpdir(), `bench-nc-start-${process.pid}.json`)
+  const r = spawnSync(
+    hyperfine,
+    ['-N', '--warmup', '3', '--runs', String(STARTS), '--export-json', json, ...startCommands.map((c) => [node, ...c.argv].map(q).join(' '))],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  )
+  if (r.status !== 0) throw new Error(`hyperfine exited ${r.status}`)
+  const { results: runs } = JSON.parse(readFileSync(json, 'utf8'))
+  rmSync(json, { force: true })
+  startCommands.forEach((c, i) => startMedians.set(c.name, runs[i].median * 1000))
+  startMethod = `hyperfine -N, ${STARTS} runs after 3 warm-ups, median`
+} else {
+  const startTimes = new Map(startCommands.map((c) => [c.name, []]))
+  for (let i = 0; i < STARTS; i++) {
+    for (const c of startCommands) {
+      const t = performance.now()
+      const r = spawnSync(node, c.argv, { stdio: 'ignore' })
+      if (r.status !== 0) throw new Error(`${c.name} exited ${r.status}`)
+      startTimes.get(c.name).push(performance.now() - t)
+    }
+  }
+  for (const c of startCommands) startMedians.set(c.name, median(startTimes.get(c.name)))
+  startMethod = `median of ${STARTS} spawnSync runs each, interleaved (hyperfine not installed)`
+}
+const base = startMedians.get('node -e 0')
+for (const c of startCommands) {
+  const m = startMedians.get(c.name)
+  results.start.push([c.name, `${m.toFixed(1)} ms`, `${(m / base).toFixed(2)}×`])
+}
+log(`cold start: ${results.start.map((r) => `${r[0]} ${r[1]}`).join(', ')}`)
+
+// 3. Scan 1-20000 on localhost.
+async function timeScan(cmd, args, capS) {
+  const t = performance.now()
+  const child = spawn(cmd, args, { stdio: 'ignore' })
+  const timer = setTimeout(() => child.kill('SIGKILL'), capS * 1000)
+  const [code, signal] = await once(child, 'exit')
+  clearTimeout(timer)
+  const s = (performance.now() - t) / 1000
+  return signal === 'SIGKILL' ? { text: `>${capS} s (stopped)`, s: undefined } : { text: `${s.toFixed(2)} s`, s, code }
+}
+const ourScan = await timeScan(node, [OURS, '-z', '127.0.0.1', '1-20000'], SCAN_CAP_S)
+results.scan.push(['@netkit/nc (ours), --concurrency 256', ourScan.text])
+log(`scan ours: ${ourScan.text}`)
+if (ncOpenbsd) {
+  const theirs = await timeScan(ncOpenbsd, ['-z', '127.0.0.1', '1-20000'], SCAN_CAP_S)
+  results.scan.push(['OpenBSD nc', theirs.text])
+  log(`scan OpenBSD nc: ${theirs.text}`)
+} else {
+  results.scan.push(['OpenBSD nc', 'skipped (nc.openbsd not installed)'])
+}
+
+const loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(' ')
+const body = [
+  '## nc (`npm run bench:nc`)',
+  '',
+  machineLine(),
+  `Load average ${loadBefore} at the start, ${loadAfter} at the end (shared machine: compare ratios). Whole run: ${Math.round((performance.now() - started) / 1000)} s.`,
+  '',
+  `### Pipe: \`head -c ${SIZE} /dev/zero | CLIENT\` -> \`LISTENER > /dev/null\` over 127.0.0.1`,
+  '',
+  `Median of ${ROUNDS} runs per tool, tools interleaved; time from starting the client until both ends exited. Our client uses \`-N\` (as OpenBSD nc must, to end); ncat ends on EOF by default; socat runs \`-u\`. Ratio: our time over theirs (above 1 = faster than ours).`,
+  '',
+  markdownTable(['tool', 'throughput', 'time', 'ratio to ours'], results.pipe),
+  '',
+  `### Cold start (${startMethod})`,
+  '',
+  '`nc --version` is answered before yargs loads; `nc -h` shows the cost of the full argument parser, paid by every real session.',
+  '',
+  markdownTable(['command', 'median', 'vs node -e 0'], results.start),
+  '',
+  `### Scan: \`nc -z 127.0.0.1 1-20000\` (capped at ${SCAN_CAP_S} s)`,
+  '',
+  'Mostly closed ports on loopback (a few may be open: other programs on the machine). Ours probes 256 ports at a time; OpenBSD nc one at a time (fast here: a refused loopback connect costs it only a few syscalls).',
+  '',
+  markdownTable(['tool', 'wall time'], results.scan),
+].join('\n')
+writeSection('nc', body)
+process.stdout.write(`${body}\n`)
