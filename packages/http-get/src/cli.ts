@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import fs from 'node:fs'
 import { createCli, createLogger, createSpinner, formatBytes, isBrokenPipe, NetkitError, parseCount, parseDuration, runMain, spinnerAllowed, UsageError } from '@netkit/shared'
-import { fetchUrls, transferReport, type OutputSpec, type Progress } from './client.js'
+import { borrow, fetchUrls, transferReport, type OutputSpec, type Progress } from './client.js'
 import { FdSink, SinkQueue, StreamSink, type Sink } from './output.js'
 import { parseHeaderArgument } from './request.js'
 import { formatWriteOut } from './write-out.js'
@@ -78,7 +78,8 @@ await runMain('http-get', async () => {
   const stdout = new SinkQueue(stdoutSink())
   const slots = urls.map((_, index) => stdout.slot(index))
   const jobs = urls.map((url, index) => {
-    let output: OutputSpec = slots[index]!
+    // Borrowed: the slot is closed here after the -w line, not by the transfer, to keep stdout in order.
+    let output: OutputSpec = borrow(slots[index]!)
     if (index < outputs.length && outputs[index] !== '-') output = { file: outputs[index]! }
     else if (index >= outputs.length && index < outputs.length + remoteNames) output = { remoteName: true }
     return { url, output, toFile: !('write' in output) }

@@ -39,6 +39,14 @@ describe('http-get CLI: requests', () => {
     expect(server.requests[0]!.raw).toBe('GET / HTTP/1.0\r\nUser-Agent: agent/2\r\nX-One: 1\r\nAccept: text/html\r\n\r\n')
   })
 
+  it('usage errors exit 2 with one line', async () => {
+    for (const args of [[], ['--max-redirs', 'abc', 'http://127.0.0.1:1/'], ['--parallel', '0', 'http://127.0.0.1:1/'], ['-o', 'a', '-o', 'b', 'http://127.0.0.1:1/']]) {
+      const result = await runCli(args)
+      expect(result.code).toBe(2)
+      expect(result.stderr).toMatch(/^http-get: .*\n$/)
+    }
+  })
+
   it('rejects a header with a line break (usage error, exit 2)', async () => {
     const result = await runCli(['-H', 'X: a\r\nEvil: 1', 'http://127.0.0.1:1/'])
     expect(result.code).toBe(2)
@@ -99,6 +107,21 @@ describe('http-get CLI: requests', () => {
     expect(result.code).toBe(0)
     expect(result.stdout.toString()).toBe('[/slow][/fast]')
     expect(server.connections).toBe(2)
+  })
+
+  it('--parallel keeps each -w line with its own body', async () => {
+    const held: Array<() => void> = []
+    const server = await scriptedServer((socket, request) => {
+      const send = () => socket.end(response(`<${request.target}>`))
+      if (request.target === '/slow') held.push(send)
+      else {
+        send()
+        setTimeout(() => held.splice(0).forEach((release) => release()), 100)
+      }
+    })
+    const result = await runCli(['--parallel', '3', '-w', ' %{url_effective}\\n', server.url('/slow'), server.url('/fast'), server.url('/third')])
+    expect(result.code).toBe(0)
+    expect(result.stdout.toString()).toBe(`</slow> ${server.url('/slow')}\n</fast> ${server.url('/fast')}\n</third> ${server.url('/third')}\n`)
   })
 
   it('exits 3 on a malformed URL and 1 on an unsupported scheme', async () => {
@@ -173,6 +196,21 @@ describe('http-get CLI: output', () => {
     expect(silent.stderr).toBe('')
     const shown = await runCli(['-sSf', server.url('/')])
     expect(shown.stderr).toBe('http-get: The requested URL returned error: 404\n')
+  })
+
+  it('reads a response that arrives one byte per write, trailers included', async () => {
+    const bytes = Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n3\r\nabc\r\n4;x=y\r\ndefg\r\n0\r\nX-T: done\r\n\r\n')
+    const server = await scriptedServer((socket) => {
+      let i = 0
+      const next = () => {
+        if (i >= bytes.length) return void socket.end()
+        socket.write(bytes.subarray(i, ++i), () => setImmediate(next))
+      }
+      next()
+    })
+    const result = await runCli(['-i', server.url('/')])
+    expect(result.code).toBe(0)
+    expect(result.stdout.toString('latin1')).toBe('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\nabcdefgX-T: done\r\n')
   })
 
   it('without -f a 404 body is printed and the exit code is 0', async () => {
