@@ -1,7 +1,7 @@
 import { once } from 'node:events'
 import { connect } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { createTcpEchoServer, type CloseEvent } from '../src/index.js'
+import { createTcpEchoServer, DELAY_BUFFER_LIMIT, type CloseEvent } from '../src/index.js'
 import { client, echo, random, readAll, sha256, sleep, startServer, waitFor } from './helpers.js'
 
 describe.each([
@@ -164,7 +164,8 @@ describe('createTcpEchoServer', () => {
     }
     await sleep(200)
     const conn = server.connections()[0]!
-    expect(conn.buffered).toBeLessThanOrEqual(512 * 1024)
+    expect(conn.buffered).toBeLessThanOrEqual(256 * 1024)
+    expect(conn.bytesIn - conn.bytesOut).toBeLessThanOrEqual(DELAY_BUFFER_LIMIT + 64 * 1024)
   })
 
   it('shuts down gracefully: refuses new connections, finishes a transfer in progress', async () => {
