@@ -2,7 +2,7 @@ import dgram from 'node:dgram'
 import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import { performance } from 'node:perf_hooks'
-import { NetkitError, toNetworkError } from '@netkit/shared'
+import { toNetworkError, UsageError } from '@netkit/shared'
 import { LatencyHistogram, type LatencySummary } from './latency.js'
 import { MAX_UDP_PAYLOAD_V4, MAX_UDP_PAYLOAD_V6, PayloadCodec } from './payload.js'
 
@@ -74,7 +74,7 @@ export interface UdpBenchResult {
 
 function check(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new NetkitError('NETKIT_INVALID_OPTION', `${name} must be a whole number ${min}-${max}, got ${value}`, { exitCode: 2 })
+    throw new UsageError(`${name} must be a whole number ${min}-${max}, got ${value}`)
   }
   return value
 }

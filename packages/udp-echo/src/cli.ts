@@ -5,7 +5,6 @@ import {
   createSpinner,
   exitQuietlyOnBrokenPipe,
   formatHostPort,
-  NetkitError,
   onShutdown,
   parseCount,
   parseDuration,
@@ -13,6 +12,7 @@ import {
   parsePort,
   parseSize,
   runMain,
+  UsageError,
   type Logger,
 } from '@netkit/shared'
 import { DEFAULT_BENCH_DURATION_MS, DEFAULT_BENCH_SIZE, DEFAULT_LOSS_TIMEOUT_MS, DEFAULT_WINDOW, runUdpBench } from './bench.js'
@@ -122,9 +122,9 @@ async function bench(args: BenchArgs, logger: Logger): Promise<number> {
   const { host, port } = parseHostPort(args.host, args.port)
   const window = parseCount(args.window, 'window', 1, 65_536)
   const size = parseSize(args.size, 'size')
-  if (size < 8 || size > 65_507) throw new NetkitError('NETKIT_USAGE', `size out of range: ${args.size} (use 8-65507 bytes)`, { exitCode: 2 })
+  if (size < 8 || size > 65_507) throw new UsageError(`size out of range: ${args.size} (use 8-65507 bytes)`)
   const durationMs = parseDuration(args.duration, 'duration')
-  if (durationMs < 1) throw new NetkitError('NETKIT_USAGE', `duration must be above zero: ${args.duration}`, { exitCode: 2 })
+  if (durationMs < 1) throw new UsageError(`duration must be above zero: ${args.duration}`)
   const datagrams = args.datagrams === undefined ? undefined : parseCount(args.datagrams, 'datagrams', 1)
   const lossTimeoutMs = Math.max(1, parseDuration(args.timeout, 'timeout'))
 
