@@ -113,7 +113,8 @@ await runMain('http-get', async () => {
     connectTimeout,
     maxTime,
     fail: Boolean(argv.fail),
-    include: Boolean(argv.include),
+    // -I prints the head, as curl does: HEAD implies -i.
+    include: Boolean(argv.include) || Boolean(argv.head),
     parallel,
     onProgress,
     log: argv.verbose > 0 ? (line) => log.line(line) : undefined,

@@ -160,6 +160,10 @@ export async function httpGet(url: string, options: HttpGetOptions = {}): Promis
         } else {
           conn = await connect(target, { ...options, signal: controller.signal }, performance.now())
           numConnects++
+          if (controller.signal.aborted) {
+            conn.destroy()
+            throw controller.signal.reason
+          }
           recordConnectTimings(conn, timings, seconds)
         }
         conn.uses++
@@ -172,13 +176,13 @@ export async function httpGet(url: string, options: HttpGetOptions = {}): Promis
             lastHead = head
             if (options.followRedirects && isRedirect(head.status, head.headers)) {
               redirectTo = redirectTarget(target, head.headers)
-              if (options.include || method === 'HEAD') writeText(output, headText(head))
+              if (options.include) writeText(output, headText(head))
               return nullSink
             }
             if (options.fail && head.status >= 400) {
               throw new TransferError('NETKIT_HTTP_ERROR_STATUS', `The requested URL returned error: ${head.status}`, CurlExit.HttpError)
             }
-            if (options.include || method === 'HEAD') writeText(output, headText(head))
+            if (options.include) writeText(output, headText(head))
             const body = borrow(output)
             const codings = options.compressed ? parseContentEncoding(headerValues(head.headers, 'content-encoding')) : []
             return codings.length > 0 && head.bodyKind !== 'none' ? decodingSink(codings, body) : body
