@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { fetchUrls, httpGet, parseTarget, buildRequestHead, parseHeaderArgument, formatWriteOut, transferReport, type HttpGetResult } from '../src/index.js'
+import { fetchUrls, httpGet, parseTarget, buildRequestHead, parseHeaderArgument, formatWriteOut, mapSocketError, transferReport, type HttpGetResult } from '../src/index.js'
 import { response, scriptedServer } from './scripted-server.js'
 
 describe('parseTarget', () => {
@@ -146,5 +146,35 @@ describe('httpGet and fetchUrls', () => {
     const output = new Writable({ write(chunk: Buffer, _e, cb) { chunks.push(chunk); cb() } })
     await expect(httpGet(server.url('/'), { output, maxTime: 300 })).rejects.toMatchObject({ exitCode: 28 })
     expect(Buffer.concat(chunks).toString()).toBe('first')
+  })
+})
+
+describe('mapSocketError', () => {
+  const target = parseTarget('https://example.test:8443/')
+  const sysError = (code: string, message = code) => Object.assign(new Error(message), { code })
+
+  it('maps resolver, connect, TLS and transfer failures to curl exit codes', () => {
+    expect(mapSocketError(sysError('ENOTFOUND'), 'connect', target)).toMatchObject({ exitCode: 6, message: 'Could not resolve host: example.test' })
+    expect(mapSocketError(sysError('EAI_AGAIN'), 'connect', target)).toMatchObject({ exitCode: 6 })
+    expect(mapSocketError(new AggregateError([sysError('ECONNREFUSED'), sysError('ECONNREFUSED')]), 'connect', target)).toMatchObject({ exitCode: 7 })
+    expect(mapSocketError(sysError('EHOSTUNREACH'), 'connect', target)).toMatchObject({ exitCode: 7 })
+    expect(mapSocketError(sysError('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'), 'handshake', target)).toMatchObject({
+      exitCode: 60,
+      message: 'SSL certificate problem: self-signed certificate',
+    })
+    expect(mapSocketError(sysError('ERR_TLS_CERT_ALTNAME_INVALID'), 'handshake', target)).toMatchObject({ exitCode: 60 })
+    expect(mapSocketError(sysError('CERT_HAS_EXPIRED'), 'handshake', target)).toMatchObject({ exitCode: 60 })
+    expect(mapSocketError(sysError('ERR_SSL_WRONG_VERSION_NUMBER'), 'handshake', target)).toMatchObject({ exitCode: 35 })
+    expect(mapSocketError(sysError('ECONNRESET'), 'transfer', target)).toMatchObject({ exitCode: 56, message: 'Recv failure: Connection reset by peer' })
+  })
+})
+
+describe('cancelling', () => {
+  it('an AbortSignal stops a transfer with its reason', async () => {
+    const server = await scriptedServer(() => {})
+    const controller = new AbortController()
+    const pending = httpGet(server.url('/'), { signal: controller.signal })
+    setTimeout(() => controller.abort(new Error('stopped by test')), 50)
+    await expect(pending).rejects.toThrow('stopped by test')
   })
 })
