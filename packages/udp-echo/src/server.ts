@@ -99,6 +99,19 @@ function checkCount(name: string, value: number, min: number, max = Number.MAX_S
   return value
 }
 
+/**
+ * The resolver dgram calls before every send. Echoes always go to the address a datagram came
+ * from, an IP literal, so answer at once instead of dns.lookup's round through the next tick.
+ * (Bind addresses are resolved before the socket exists, by resolveBindAddress.)
+ */
+function passThroughLookup(
+  address: string,
+  options: unknown,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  callback(null, address, isIP(address))
+}
+
 /** The address to bind and its family: literal addresses as given, names through the resolver. */
 async function resolveBindAddress(host: string, port: number): Promise<{ address: string; family: 4 | 6 }> {
   const family = isIP(host)
@@ -230,6 +243,7 @@ export async function createUdpEchoServer(options: UdpEchoServerOptions = {}): P
     ipv6Only: options.ipv6Only ?? false,
     recvBufferSize: bufferSize,
     sendBufferSize: bufferSize,
+    lookup: passThroughLookup,
   })
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => {
