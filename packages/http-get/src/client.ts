@@ -1,7 +1,7 @@
 import { NetkitError } from '@netkit/shared'
 import { connect, ConnectionPool, type ConnectOptions, type Connection } from './connection.js'
 import { CurlExit, TransferError } from './curl-errors.js'
-import { decodingSink, parseContentEncoding } from './decode.js'
+import { decodingSink, loadDecoders, parseContentEncoding } from './decode.js'
 import { Exchange, formatHead, type ExchangeResult } from './exchange.js'
 import { getHeader, headerValues, type HeaderList } from './headers.js'
 import { BufferSink, fileSink, nullSink, StreamSink, type Sink, type WritableLike } from './output.js'
@@ -144,6 +144,7 @@ export async function httpGet(url: string, options: HttpGetOptions = {}): Promis
   let lastBodyBytes = 0
   try {
     if (controller.signal.aborted) throw controller.signal.reason
+    if (options.compressed) await loadDecoders()
     for (;;) {
       chain.visit(target)
       const requestHead = buildRequestHead(target, options, pkg.version)

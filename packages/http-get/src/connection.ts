@@ -1,5 +1,5 @@
 import net from 'node:net'
-import tls from 'node:tls'
+import type tls from 'node:tls'
 import { NetkitError, toNetworkError } from '@netkit/shared'
 import { CurlExit, TransferError } from './curl-errors.js'
 import type { RequestTarget } from './url.js'
@@ -158,14 +158,16 @@ export class Connection {
  * Open a connection (TCP, then TLS for https) to `target`, with `connectTimeout` covering both.
  * Errors are TransferErrors with curl's exit codes.
  */
-export function connect(target: RequestTarget, options: ConnectOptions = {}, startedAt = performance.now()): Promise<Connection> {
+export async function connect(target: RequestTarget, options: ConnectOptions = {}, startedAt = performance.now()): Promise<Connection> {
   const log = options.log
   const https = target.protocol === 'https'
+  // node:tls costs start-up time; plain http never loads it.
+  const tlsModule = https ? await import('node:tls') : undefined
   const readBuffer = https ? undefined : Buffer.allocUnsafe(READ_BUFFER_SIZE)
   let connection: Connection | undefined
   const base: net.NetConnectOpts = { host: target.host, port: target.port, noDelay: true }
   const socket: net.Socket = https
-    ? tls.connect({
+    ? tlsModule!.connect({
         ...base,
         servername: net.isIP(target.host) === 0 ? target.host : undefined,
         rejectUnauthorized: !options.insecure,

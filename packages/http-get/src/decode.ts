@@ -1,4 +1,4 @@
-import zlib from 'node:zlib'
+import type zlib from 'node:zlib'
 import { CurlExit, TransferError } from './curl-errors.js'
 import type { Sink } from './output.js'
 
@@ -13,7 +13,16 @@ export function parseContentEncoding(values: readonly string[]): string[] {
     .filter((coding) => coding !== '' && coding !== 'identity')
 }
 
+let zlibModule: typeof zlib | undefined
+
+/** Load node:zlib (only --compressed needs it, so plain downloads start faster). */
+export async function loadDecoders(): Promise<void> {
+  zlibModule ??= (await import('node:zlib')).default
+}
+
 function decoderFor(coding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress {
+  const zlib = zlibModule
+  if (!zlib) throw new Error('decodingSink() needs `await loadDecoders()` first')
   switch (coding) {
     case 'gzip':
     case 'x-gzip':
