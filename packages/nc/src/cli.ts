@@ -22,6 +22,7 @@ function preprocess(args: readonly string[]): string[] {
 
 async function buildParser(args: readonly string[]) {
   const { createCli } = await import('@netkit/shared')
+  const { extraOptions, extraExamples } = await import('./extras-options.js')
   const cli = createCli({ name: 'nc', version, usage: '$0 [options] [host] [port]\n$0 -l [options] [host] port\n$0 -z [options] host port...', argv: preprocess(args) })
     .parserConfiguration({ 'greedy-arrays': false, 'dot-notation': false, 'duplicate-arguments-array': true, 'parse-positional-numbers': false })
     .strict(false)
@@ -51,10 +52,12 @@ async function buildParser(args: readonly string[]) {
       'hex-dump': { type: 'string', description: 'Hex dump both directions to stderr (--hex-dump) or a file (--hex-dump=FILE)' },
       stats: { type: 'boolean', description: 'Print bytes each way and the duration to stderr at exit' },
       // nc extras (issue 6) options go below this line.
+      ...extraOptions,
     })
     .example('$0 example.com 80', 'Connect; stdin to the socket, the socket to stdout')
     .example('$0 -l 1234', 'Listen on port 1234 (also: -l -p 1234)')
     .example('$0 -zv 127.0.0.1 20-25 80 443,8000-8100', 'Scan ports')
+    .example(extraExamples.map(([cmd, text]) => [cmd, text]))
   return cli as unknown as Argv<Record<string, unknown>>
 }
 
@@ -140,8 +143,11 @@ async function toOptions(args: Args): Promise<NcOptions> {
 }
 
 /** Hooks for the nc extras (TLS, exec, proxies, brokers, ACLs); none with plain OpenBSD options. */
-async function extensionsFor(_args: Args, _options: NcOptions): Promise<NcExtensions | undefined> {
-  return undefined
+async function extensionsFor(args: Args, options: NcOptions): Promise<NcExtensions | undefined> {
+  const { buildExtensions, extrasArgsFrom } = await import('./extras.js')
+  const { createLogger } = await import('@netkit/shared')
+  const log = createLogger({ name: 'nc', verbosity: options.verbose ?? 0 })
+  return buildExtensions(extrasArgsFrom(args), options, { stdin: process.stdin, stdout: process.stdout, log })
 }
 
 async function main(args: readonly string[]): Promise<void> {

@@ -27,6 +27,8 @@ export interface ListenOptions {
   maxQueued?: number
   /** Called once bound, e.g. for `Listening on 0.0.0.0 40123`. */
   onListening?: (address: { address: string; port: number; path?: string }) => void
+  /** Decides first whether to serve a client (allow/deny); false closes it at once and, without -k, keeps listening. */
+  accept?: (peer: PeerInfo, socket: net.Socket) => boolean | void
   /** Called as each connection is accepted, before it waits for a slot. Return false to drop it (ACLs). */
   onConnection?: (peer: PeerInfo, socket: net.Socket) => boolean | void
   /** A handler failed; with keepListening the server carries on (default: rethrown without -k). */
@@ -134,15 +136,18 @@ export async function listen(options: ListenOptions, handler: ConnectionHandler)
     }
     server.on('connection', (socket: net.Socket) => {
       socket.on('error', () => {}) // errors of queued sockets; the handler adds its own
-      if (!options.keepListening) {
-        // OpenBSD nc stops listening once it has its client.
-        if (closed || active > 0 || queue.length > 0) {
-          socket.destroy()
-          return
-        }
-        close()
+      if (!options.keepListening && (closed || active > 0 || queue.length > 0)) {
+        socket.destroy()
+        return
       }
       const peer = peerInfo(socket, unix)
+      // Refused (allow/deny) before anything else: it does not count as the one client.
+      if (options.accept?.(peer, socket) === false) {
+        socket.destroy()
+        return
+      }
+      // OpenBSD nc stops listening once it has its client.
+      if (!options.keepListening) close()
       if (options.onConnection?.(peer, socket) === false) {
         socket.destroy()
         return

@@ -29,6 +29,8 @@ export interface NcExtensions {
   wrapStream?: (stream: Duplex, context: StreamContext) => Promise<Duplex>
   /** The local side of a session instead of stdin/stdout (exec: a child's stdio). */
   sessionIO?: (context: StreamContext, defaults: RelayIO) => RelayIO | Promise<RelayIO>
+  /** Serve a session yourself instead of the stdin/stdout relay, in both roles (exec). */
+  runSession?: (stream: Duplex, context: StreamContext, signal?: AbortSignal) => Promise<RelayResult>
   /** Serve each listen-mode connection yourself (broker, chat); replaces the relay. */
   handleConnection?: ConnectionHandler
   /** Accept or refuse a client before it is served (allow/deny); false closes it at once. */
@@ -94,6 +96,13 @@ async function sessionIO(context: StreamContext, options: NcOptions, env: NcEnvi
   return env.extensions?.sessionIO ? env.extensions.sessionIO(context, defaults) : defaults
 }
 
+/** The relay between the stream and stdin/stdout (or sessionIO), or an extension's own session. */
+async function session(stream: Duplex, context: StreamContext, options: NcOptions, env: NcEnvironment, sinks: RelaySinks): Promise<RelayResult> {
+  if (env.extensions?.runSession) return env.extensions.runSession(stream, context, env.signal)
+  const io = await sessionIO(context, options, env)
+  return relay(stream, io, relayOptions(options, sinks, env.signal))
+}
+
 async function runConnect(options: NcOptions, env: NcEnvironment, log: Logger, sinks: RelaySinks, count: Count): Promise<void> {
   const ext = env.extensions
   let stream: Duplex
@@ -116,8 +125,7 @@ async function runConnect(options: NcOptions, env: NcEnvironment, log: Logger, s
     }
   }
   if (ext?.wrapStream) stream = await ext.wrapStream(stream, context)
-  const io = await sessionIO(context, options, env)
-  count(await relay(stream, io, relayOptions(options, sinks, env.signal)))
+  count(await session(stream, context, options, env, sinks))
 }
 
 async function runListen(options: NcOptions, env: NcEnvironment, log: Logger, sinks: RelaySinks, count: Count): Promise<void> {
@@ -134,8 +142,7 @@ async function runListen(options: NcOptions, env: NcEnvironment, log: Logger, si
       onPeer: (p) => log.info(`Connection received on ${p.address} ${p.port}`),
     })
     const context: StreamContext = { role: 'listen', protocol: 'udp' }
-    const io = await sessionIO(context, options, env)
-    count(await relay(stream, io, relayOptions(options, sinks, env.signal)))
+    count(await session(stream, context, options, env, sinks))
     return
   }
   const unix = options.unixPath !== undefined
@@ -143,8 +150,7 @@ async function runListen(options: NcOptions, env: NcEnvironment, log: Logger, si
     const context: StreamContext = { role: 'listen', protocol: unix ? 'unix' : 'tcp', peer }
     let stream: Duplex = socket
     if (ext?.wrapStream) stream = await ext.wrapStream(stream, context)
-    const io = await sessionIO(context, options, env)
-    count(await relay(stream, io, relayOptions(options, sinks, env.signal)))
+    count(await session(stream, context, options, env, sinks))
   }
   await listen(
     {
@@ -159,9 +165,9 @@ async function runListen(options: NcOptions, env: NcEnvironment, log: Logger, si
         if (unix) log.info(`Bound on ${a.path}\nListening on ${a.path}`)
         else log.info(`Listening on ${a.address} ${a.port}`)
       },
-      onConnection: (peer, socket) => {
+      accept: ext?.acceptConnection,
+      onConnection: (peer) => {
         log.info(`Connection received on ${unix ? options.unixPath : `${peer.remoteAddress} ${peer.remotePort}`}`)
-        return ext?.acceptConnection?.(peer, socket)
       },
       onHandlerError: (err, peer) => {
         const who = unix ? options.unixPath! : formatHostPort(peer.remoteAddress, peer.remotePort)

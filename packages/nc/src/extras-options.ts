@@ -1,0 +1,43 @@
+/**
+ * Command-line options of the nc extras (TLS, exec, concurrent listen, access control, proxies,
+ * direction), in ncat's long names; short letters keep OpenBSD's meanings (-x, -X, -P) or are
+ * free in OpenBSD nc (-e, -c). Plain data, so the CLI can load it without loading the features.
+ */
+export const extraOptions = {
+  ssl: { type: 'boolean', description: 'Use TLS (connect: verify the server; listen: see --ssl-cert)', group: 'TLS:' },
+  'ssl-cert': { type: 'string', requiresArg: true, description: 'PEM certificate (listen: served; connect: client certificate)', group: 'TLS:' },
+  'ssl-key': { type: 'string', requiresArg: true, description: 'PEM private key for --ssl-cert', group: 'TLS:' },
+  'ssl-trustfile': { type: 'string', requiresArg: true, description: 'PEM CA certificates to trust (listen: require client certificates signed by them)', group: 'TLS:' },
+  'ssl-servername': { type: 'string', requiresArg: true, description: 'Name for SNI and certificate checks (default: the host)', group: 'TLS:' },
+  'ssl-alpn': { type: 'string', requiresArg: true, description: 'ALPN protocols, comma-separated (h2,http/1.1)', group: 'TLS:' },
+  'ssl-insecure': { type: 'boolean', description: 'Do not verify the server certificate (warns)', group: 'TLS:' },
+  exec: { alias: 'e', type: 'string', requiresArg: true, description: 'Run PROG [ARGS] (no shell) with its stdin/stdout on the connection', group: 'Exec:' },
+  'sh-exec': { alias: 'c', type: 'string', requiresArg: true, description: 'Run CMD through /bin/sh with its stdin/stdout on the connection', group: 'Exec:' },
+  'keep-open': { type: 'boolean', description: 'Listen: serve clients concurrently (stdin goes to all, all go to stdout)', group: 'Concurrent listen:' },
+  'max-conns': { type: 'string', requiresArg: true, description: 'Clients served at once with -k/--keep-open (default 100)', group: 'Concurrent listen:' },
+  broker: { type: 'boolean', description: "Listen: relay every client's data to all other clients", group: 'Concurrent listen:' },
+  chat: { type: 'boolean', description: 'Listen: a broker for people, lines prefixed <userN>, controls escaped', group: 'Concurrent listen:' },
+  allow: { type: 'string', array: true, requiresArg: true, description: 'Listen: accept only these addresses/CIDRs (repeatable, comma-separated)', group: 'Access control:' },
+  deny: { type: 'string', array: true, requiresArg: true, description: 'Listen: refuse these addresses/CIDRs (repeatable, comma-separated)', group: 'Access control:' },
+  allowfile: { type: 'string', array: true, requiresArg: true, description: 'Listen: file of addresses/CIDRs to accept, one per line', group: 'Access control:' },
+  denyfile: { type: 'string', array: true, requiresArg: true, description: 'Listen: file of addresses/CIDRs to refuse, one per line', group: 'Access control:' },
+  x: { type: 'string', requiresArg: true, description: 'Connect through the proxy at addr[:port]', group: 'Proxy:' },
+  X: { type: 'string', requiresArg: true, description: 'Proxy protocol: 5 (SOCKS5, default), 4 (SOCKS4a) or connect (HTTP)', group: 'Proxy:' },
+  P: { type: 'string', requiresArg: true, description: 'Proxy user name (password from NETKIT_PROXY_PASSWORD)', group: 'Proxy:' },
+  'proxy-auth': { type: 'string', requiresArg: true, description: 'Proxy credentials user:pass', group: 'Proxy:' },
+  'proxy-dns': { type: 'string', requiresArg: true, description: 'Resolve the target name: remote (by the proxy, default) or local', group: 'Proxy:' },
+  'send-only': { type: 'boolean', description: 'Only send: discard received data, close after stdin EOF', group: 'Direction:' },
+  'recv-only': { type: 'boolean', description: 'Only receive: never read stdin', group: 'Direction:' },
+  // yargs reads `--no-shutdown` as `shutdown: false`.
+  shutdown: { type: 'boolean', description: 'As --no-shutdown: never half-close the socket on stdin EOF (overrides -N)', group: 'Direction:' },
+  'idle-timeout': { type: 'string', requiresArg: true, description: 'Close a connection idle this long (e.g. 30s, 500ms)', group: 'Direction:' },
+} as const
+
+/** Examples for --help. */
+export const extraExamples: readonly (readonly [string, string])[] = [
+  ['$0 --ssl example.com 443', 'TLS client, certificate verified'],
+  ['$0 -l --ssl 8443', 'TLS listener with a throwaway certificate'],
+  ['$0 -lk -c "cat" 7000', 'One child per client, concurrently'],
+  ['$0 -l --chat --allow 10.0.0.0/8 9000', 'Chat server for one network'],
+  ['$0 -x proxy:1080 -X 5 example.com 22', 'Connect through a SOCKS5 proxy'],
+]
