@@ -486,7 +486,9 @@ class PersistentClient implements Client {
   private bad = false
   private blocked = false
   alive = false
+  /** Resolves once the warm-up byte came back (or the connection failed). */
   readonly ready: Promise<void>
+  private readonly readyNow: () => void
 
   constructor(run: BenchRun, stream: boolean) {
     this.run = run
@@ -495,21 +497,32 @@ class PersistentClient implements Client {
     const { host, port, connectTimeout } = run.options
     const socket = connect({ host, port, noDelay: !stream, timeout: connectTimeout })
     this.socket = socket
-    this.ready = new Promise<void>((resolve) => {
-      socket.once('connect', () => {
-        socket.setTimeout(0)
-        if (run.stopped) {
-          socket.destroy()
-          return
-        }
-        this.alive = true
-        run.connects++
-        run.register(this)
-        resolve()
-      })
-      socket.once('close', () => resolve())
+    let resolveReady!: () => void
+    this.ready = new Promise<void>((resolve) => (resolveReady = resolve))
+    this.readyNow = resolveReady
+    socket.once('connect', () => {
+      if (run.stopped) {
+        socket.destroy()
+        return
+      }
+      this.alive = true
+      run.connects++
+      run.register(this)
+      // One verified byte before the clock starts: a handshake the client saw complete may still
+      // sit in a full accept queue on the server (its ACK dropped), and would stall the first echo.
+      writePattern(socket, this.origin, 0, 1)
+      this.sent = 1
+      socket.setTimeout(run.options.stallTimeout)
     })
-    socket.on('timeout', () => socket.destroy(Object.assign(new Error('connection timed out'), { code: 'ETIMEDOUT' })))
+    socket.once('close', resolveReady)
+    socket.on('timeout', () => {
+      const { stallTimeout } = run.options
+      socket.destroy(
+        this.alive
+          ? new NetkitError('NETKIT_BENCH_STALLED', `no echo for ${stallTimeout} ms`)
+          : Object.assign(new Error('connection timed out'), { code: 'ETIMEDOUT' }),
+      )
+    })
     socket.on('error', (err) => {
       if (!run.stopped) run.error(err)
     })
@@ -519,8 +532,25 @@ class PersistentClient implements Client {
         run.unregister(this)
       }
     })
-    socket.on('data', stream ? this.onStreamData : this.onPingData)
+    socket.on('data', this.onWarmUpData)
     if (stream) socket.on('drain', this.pump)
+  }
+
+  private onWarmUpData = (chunk: Buffer): void => {
+    const run = this.run
+    if (run.stopped) return
+    if (this.received + chunk.length > this.sent || !matchesPattern(chunk, this.origin, this.received)) {
+      run.mismatch('warm-up: echoed bytes differ from the bytes sent')
+      this.socket.destroy()
+      return
+    }
+    this.received += chunk.length
+    if (this.received < this.sent) return
+    this.socket.setTimeout(0)
+    this.socket.off('data', this.onWarmUpData)
+    this.socket.on('data', this.stream ? this.onStreamData : this.onPingData)
+    if (this.stream) this.socket.on('drain', this.pump)
+    this.readyNow()
   }
 
   start(): void {

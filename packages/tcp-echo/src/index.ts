@@ -1,6 +1,7 @@
 export { version } from './version.js'
 export {
   createTcpEchoServer,
+  DEFAULT_BACKLOG,
   DEFAULT_GRACE_MS,
   DEFAULT_HOST,
   DEFAULT_PORT,

@@ -7,6 +7,12 @@ import type { TcpEchoEvent, TcpEchoSummary } from './events.js'
 /** The port `tcp-echo` listens on when none is given (the echo service's 7, shifted out of the privileged range). */
 export const DEFAULT_PORT = 7007
 export const DEFAULT_HOST = '127.0.0.1'
+/**
+ * Accept queue length asked of the kernel (capped by net.core.somaxconn). Node's default of 511
+ * overflows when thousands of clients connect at once; Linux then drops their handshake ACKs and
+ * their first bytes wait for retransmissions, a second or more.
+ */
+export const DEFAULT_BACKLOG = 4096
 /** How long close() lets open connections finish before destroying them. */
 export const DEFAULT_GRACE_MS = 5_000
 
@@ -17,7 +23,7 @@ export interface TcpEchoServerOptions {
   port?: number
   /** With host `::`, accept IPv6 only. */
   ipv6Only?: boolean
-  /** Length of the kernel's accept queue (default 511, capped by net.core.somaxconn). */
+  /** Length of the kernel's accept queue (default 4096, capped by net.core.somaxconn). */
   backlog?: number
   /**
    * Most connections served at once. Extra ones are accepted by the kernel and closed at once by
@@ -175,7 +181,7 @@ export async function createTcpEchoServer(options: TcpEchoServerOptions = {}): P
     }
     server.once('error', onError)
     server.once('listening', onListening)
-    server.listen({ host, port, ipv6Only: options.ipv6Only, backlog: options.backlog, exclusive: options.exclusive })
+    server.listen({ host, port, ipv6Only: options.ipv6Only, backlog: options.backlog ?? DEFAULT_BACKLOG, exclusive: options.exclusive })
   })
   // After listening, accept() failures (EMFILE under a connection flood) are reported, not fatal.
   server.on('error', (err: Error) => {

@@ -46,7 +46,8 @@ describe('runTcpBench against our server', () => {
     expect(result.connects).toBe(mode === 'churn' ? requests : 10)
     expect(result.perSecond).toBeGreaterThan(0)
     if (mode !== 'stream') expect(result.latency!.count).toBe(requests)
-    expect(server.stats.bytesEchoed).toBe(result.bytes)
+    // Persistent connections each echo one warm-up byte before the measurement starts.
+    expect(server.stats.bytesEchoed).toBe(result.bytes + (mode === 'churn' ? 0 : 10))
   })
 
   it('runs for a duration over IPv6 and reports latency percentiles in order', async () => {
@@ -107,8 +108,25 @@ describe('runTcpBench detects broken servers', () => {
     })
     const result = await runTcpBench({ host: '127.0.0.1', port: server.port, mode: 'pingpong', connections: 2, duration: 20_000, stallTimeout: 600 })
     expect(result.completed).toBe(0)
+    expect(result.errors).toBeGreaterThanOrEqual(1)
+    expect(result.errorSamples).toEqual(['no echo for 600 ms'])
+  })
+
+  it('stream: reports a server that stops echoing mid-run as a stall', async () => {
+    const server = await rawServer((s) => {
+      let echoed = 0
+      s.on('data', (d: Buffer) => {
+        if (echoed < 100_000) s.write(d.subarray(0, Math.max(0, Math.min(d.length, 100_000 - echoed))))
+        echoed += d.length
+      })
+      s.on('error', () => {})
+    })
+    const result = await runTcpBench({ host: '127.0.0.1', port: server.port, mode: 'stream', connections: 1, duration: 20_000, stallTimeout: 600 })
     expect(result.errors).toBe(1)
-    expect(result.errorSamples[0]).toMatch(/no echo for 600 ms/)
+    expect(result.errorSamples).toEqual(['no echo for 600 ms'])
+    expect(result.bytes).toBe(100_000 - 1)
+    expect(result.mismatches).toBe(0)
+    expect(result.durationMs).toBeLessThan(10_000)
   })
 
   it('rejects with one clear error when nothing listens', async () => {
