@@ -13,6 +13,7 @@ import {
   onShutdown,
   parseCount,
   parseDuration,
+  parseHost,
   parsePort,
   parseSize,
   type Logger,
@@ -117,7 +118,7 @@ function frameOptions(args: ServeArgs): Pick<TcpEchoServerOptions, 'frame' | 'ma
 async function serve(args: ServeArgs): Promise<void> {
   const log = createLogger({ name: NAME, verbosity: args.verbose })
   const options: TcpEchoServerOptions = {
-    host: args.host,
+    host: parseHost(args.host),
     port: parsePort(args.port, { allowZero: true, allowService: false }),
     maxConns: args.maxConns === undefined ? undefined : parseCount(args.maxConns, 'max-conns'),
     idleTimeout: args.idleTimeout === undefined ? undefined : parseDuration(args.idleTimeout, 'idle timeout'),
@@ -166,7 +167,7 @@ async function bench(args: BenchArgs): Promise<void> {
   const log = createLogger({ name: NAME, verbosity: args.verbose })
   const port = parsePort(args.port)
   const options = {
-    host: args.host,
+    host: parseHost(args.host),
     port,
     mode: args.mode,
     connections: parseCount(args.connections, 'connections', 1, 1_000_000),
@@ -182,7 +183,7 @@ async function bench(args: BenchArgs): Promise<void> {
   const { runTcpBench } = await import('./bench.js')
   const controller = new AbortController()
   const removeSignals = onShutdown(() => controller.abort())
-  const label = `${options.mode} against ${formatHostPort(args.host, port)}`
+  const label = `${options.mode} against ${formatHostPort(options.host, port)}`
   const spinner = createSpinner(`${label}: connecting`)
   const unit = { churn: 'conns', pingpong: 'msgs', stream: 'writes' }[options.mode]
   let result

@@ -60,7 +60,7 @@ export async function runClusterPrimary(options: ClusterPrimaryOptions): Promise
     const shutdown = () => {
       if (stopping) return
       stopping = true
-      for (const w of workers) w.send({ type: 'shutdown', grace } satisfies ToWorker)
+      for (const w of workers) if (w.isConnected()) w.send({ type: 'shutdown', grace } satisfies ToWorker)
       // Workers that do not finish in time are killed; bounded by grace + 5 s.
       setTimeout(() => {
         for (const w of workers) w.process.kill('SIGKILL')
@@ -99,7 +99,10 @@ export async function runClusterPrimary(options: ClusterPrimaryOptions): Promise
  * The server inside a cluster worker. Connection events go to `onEvent` (the CLI prints them from
  * the worker); listening and summary go to the primary.
  */
-export async function runClusterWorker(options: TcpEchoServerOptions, onEvent?: (event: TcpEchoEvent) => void): Promise<void> {
+export async function runClusterWorker(
+  options: TcpEchoServerOptions,
+  onEvent?: (event: TcpEchoEvent & { worker?: number }) => void,
+): Promise<void> {
   const send = (message: ToPrimary) => process.send?.(message)
   // The primary forwards signals as a 'shutdown' message; a terminal's Ctrl-C reaches us too.
   const ignore = () => {}
@@ -109,7 +112,10 @@ export async function runClusterWorker(options: TcpEchoServerOptions, onEvent?: 
   try {
     server = await createTcpEchoServer({
       ...options,
-      onEvent: onEvent ? (e) => (e.event === 'listening' || e.event === 'summary' ? undefined : onEvent(e)) : undefined,
+      // Connection ids are per worker: tag the events with the worker's id.
+      onEvent: onEvent
+        ? (e) => (e.event === 'listening' || e.event === 'summary' ? undefined : onEvent({ ...e, worker: cluster.worker?.id }))
+        : undefined,
     })
   } catch (err) {
     const known = err instanceof NetkitError

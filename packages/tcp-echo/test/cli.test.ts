@@ -112,6 +112,24 @@ describe('tcp-echo (built CLI)', () => {
   })
 })
 
+describe('tcp-echo --cluster --json (built CLI)', () => {
+  it('tags connection events with the worker and sums the summary', async () => {
+    const cli = await startCli(['--cluster', '2', '--json'], '::1')
+    const payloads = Array.from({ length: 10 }, () => random(2000))
+    for (const p of payloads) expect((await echo(cli.port, p, '::1')).equals(p)).toBe(true)
+    expect(await waitFor(() => cli.stdout().split('"event":"close"').length === 11)).toBe(true)
+    cli.child.kill('SIGTERM')
+    expect(await cli.exit(20_000)).toBe(0)
+    const events = cli.stdout().trim().split('\n').map((line) => JSON.parse(line))
+    expect(events[0]).toEqual({ event: 'listening', host: '::1', port: cli.port, family: 'IPv6', workers: 2 })
+    const closes = events.filter((e) => e.event === 'close')
+    expect(closes).toHaveLength(10)
+    expect(closes.every((e) => [1, 2].includes(e.worker) && e.bytesOut === 2000)).toBe(true)
+    expect(events.at(-1)).toMatchObject({ event: 'summary', connections: 10, bytesEchoed: 20_000 })
+    expect(cli.stderr()).toBe('')
+  })
+})
+
 describe('tcp-echo bench (built CLI)', () => {
   it('verifies our own server: table on stderr, exit 0', async () => {
     const server = await startCli()
