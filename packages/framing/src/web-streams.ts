@@ -16,7 +16,13 @@ export function createEncoderStream(codec: Codec): TransformStream<Uint8Array, U
 
 /** Erroring the stream drops queued chunks: let the reader take the frames before the error. */
 async function failAfterDrain(controller: TransformStreamDefaultController<Uint8Array>, error: Error): Promise<void> {
-  while ((controller.desiredSize ?? 0) < 0) await new Promise((resolve) => setTimeout(resolve, 2))
+  while ((controller.desiredSize ?? 0) < 0) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2)
+      // A reader that never comes back must not keep the process alive.
+      ;(timer as { unref?: () => void }).unref?.()
+    })
+  }
   throw error
 }
 
