@@ -85,7 +85,8 @@ await runMain('http-get', async () => {
     return { url, output, toFile: !('write' in output) }
   })
 
-  const spinner = !silent && jobs.some((job) => job.toFile) && spinnerAllowed(process.stderr) ? createSpinner('connecting') : undefined
+  // No progress line under -v: it would be torn by the diagnostic lines on the same terminal.
+  const spinner = !silent && argv.verbose === 0 && jobs.some((job) => job.toFile) && spinnerAllowed(process.stderr) ? createSpinner('connecting') : undefined
   let lastUpdate = 0
   const onProgress = spinner
     ? (p: Progress) => {

@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { CLI, scriptedServer } from './scripted-server.js'
+
+describe('progress line', () => {
+  // `script` gives the CLI a pseudo-terminal on stderr (with a size set, as ora needs columns).
+  it('shows bytes, rate and percentage on a terminal while writing to a file', async () => {
+    const pieces = 15
+    const piece = Buffer.alloc(64 * 1024, 0x41)
+    const server = await scriptedServer((socket) => {
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${pieces * piece.length}\r\n\r\n`)
+      let sent = 0
+      const timer = setInterval(() => {
+        socket.write(piece)
+        if (++sent === pieces) {
+          clearInterval(timer)
+          socket.end()
+        }
+      }, 100)
+      socket.on('close', () => clearInterval(timer))
+    })
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'http-get-progress-'))
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }))
+    const file = path.join(dir, 'out.bin')
+    const inTerminal = async (options: string) => {
+      const command = `stty cols 120 rows 20; "${process.execPath}" "${CLI}" ${options} -o "${file}" ${server.url('/file')}`
+      // util-linux `script` runs the command on a pseudo-terminal and copies what it shows.
+      const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] })
+      onTestFinished(() => {
+        if (child.exitCode === null) child.kill('SIGKILL')
+      })
+      let terminal = ''
+      child.stdout.on('data', (c: Buffer) => (terminal += c.toString('utf8')))
+      const [code] = await once(child, 'close')
+      expect(code).toBe(0)
+      expect(fs.statSync(file).size).toBe(pieces * piece.length)
+      return terminal
+    }
+    expect(await inTerminal('')).toMatch(/\/file {2}[\d.]+ (B|KiB|MiB) of 960 KiB {2}[\d.]+ (B|KiB|MiB)\/s {2}\d+%/)
+    expect(await inTerminal('-s')).not.toMatch(/%/)
+  })
+})
