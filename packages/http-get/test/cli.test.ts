@@ -434,3 +434,46 @@ describe('http-get CLI: failures', () => {
     expect(result.code).toBe(52)
   })
 })
+
+describe('http-get CLI: response framing end to end (RFC 9112 §6.3)', () => {
+  it('skips a 100 Continue interim response', async () => {
+    const server = await scriptedServer((socket) => socket.end('HTTP/1.1 100 Continue\r\nX-I: 1\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'))
+    const result = await runCli(['-i', server.url('/')])
+    expect(result.code).toBe(0)
+    expect(result.stdout.toString('latin1')).toBe('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
+  })
+
+  it('204 and 304 have no body and keep the connection for the next URL', async () => {
+    const server = await scriptedServer((socket, request) => {
+      if (request.target === '/204') socket.write('HTTP/1.1 204 No Content\r\n\r\n')
+      else if (request.target === '/304') socket.write('HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\n\r\n')
+      else socket.write(response('after'))
+    })
+    const result = await runCli(['-w', '[%{http_code}]', server.url('/204'), server.url('/304'), server.url('/x')])
+    expect(result.code).toBe(0)
+    expect(result.stdout.toString()).toBe('[204][304]after[200]')
+    expect(server.connections).toBe(1)
+  })
+
+  it('an HTTP/1.0 response without a length is read to the close', async () => {
+    const server = await scriptedServer((socket) => socket.end('HTTP/1.0 200 OK\r\nServer: old\r\n\r\nall of it until close'))
+    const result = await runCli(['-w', ' %{size_download}', server.url('/')])
+    expect(result.code).toBe(0)
+    expect(result.stdout.toString()).toBe('all of it until close 21')
+  })
+
+  it('an empty reason phrase and obs-fold are accepted', async () => {
+    const server = await scriptedServer((socket) => socket.end('HTTP/1.1 200 \r\nX-Fold: a\r\n  b\r\nContent-Length: 1\r\n\r\n!'))
+    const result = await runCli(['-i', server.url('/')])
+    expect(result.code).toBe(0)
+    expect(result.stdout.toString('latin1')).toBe('HTTP/1.1 200\r\nX-Fold: a b\r\nContent-Length: 1\r\n\r\n!')
+  })
+
+  it('Transfer-Encoding and Content-Length together: chunked wins, flagged with -v', async () => {
+    const server = await scriptedServer((socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'))
+    const result = await runCli(['-v', server.url('/')])
+    expect(result.code).toBe(0)
+    expect(result.stdout.toString()).toBe('hello')
+    expect(result.stderr).toContain('* Warning: both Transfer-Encoding and Content-Length (chunked wins)\n')
+  })
+})
