@@ -7,7 +7,7 @@ import type { Codec, FrameDecoder } from './codec.js'
 import { FrameTooLargeError, FrameTruncatedError } from './errors.js'
 import { allocFrame } from './alloc.js'
 import { DEFAULT_MAX_LINE_SIZE, checkMaxFrameSize } from './limits.js'
-import { PendingBytes } from './pending.js'
+import { PendingBytes, notBytes } from './pending.js'
 import { view } from './view.js'
 
 export interface DelimitedOptions {
@@ -66,6 +66,7 @@ class DelimitedDecoder implements FrameDecoder {
 
   push(chunk: Uint8Array): Uint8Array[] {
     if (this.failure !== undefined) throw this.failure
+    if (!(chunk instanceof Uint8Array)) throw notBytes(chunk)
     const frames: Uint8Array[] = []
     try {
       if (this.single >= 0) this.decodeSingle(asBuffer(chunk), frames)

@@ -5,7 +5,7 @@
  */
 import type { FrameDecoder } from './codec.js'
 import { FrameTruncatedError } from './errors.js'
-import { PendingBytes } from './pending.js'
+import { PendingBytes, notBytes } from './pending.js'
 
 export abstract class LengthDecoder implements FrameDecoder {
   /** Payload size of the frame being read, or -1 while reading a header. */
@@ -33,6 +33,7 @@ export abstract class LengthDecoder implements FrameDecoder {
 
   push(chunk: Uint8Array): Uint8Array[] {
     if (this.failure !== undefined) throw this.failure
+    if (!(chunk instanceof Uint8Array)) throw notBytes(chunk)
     const frames: Uint8Array[] = []
     try {
       this.decode(chunk, frames)

@@ -123,3 +123,8 @@ export function join(pieces: readonly Uint8Array[], total: number): Buffer {
   }
   return out
 }
+
+/** push() got something other than bytes (a string from a stream with setEncoding, say): a programming error. */
+export function notBytes(chunk: unknown): TypeError {
+  return new TypeError(`a frame decoder takes Uint8Array chunks, got ${typeof chunk === 'string' ? 'a string (remove setEncoding?)' : typeof chunk}`)
+}

@@ -201,3 +201,10 @@ describe('lengthPrefixed decoder', () => {
     expect(elapsed).toBeLessThan(5000)
   })
 })
+
+describe('input checks', () => {
+  it('push() refuses strings with a TypeError instead of decoding garbage', () => {
+    expect(() => lengthPrefixed().createDecoder().push('abc' as unknown as Uint8Array)).toThrow(TypeError)
+    expect(() => codecFor('lines').createDecoder().push('abc\n' as unknown as Uint8Array)).toThrow(TypeError)
+  })
+})
