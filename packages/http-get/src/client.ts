@@ -3,7 +3,7 @@ import { connect, ConnectionPool, type ConnectOptions, type Connection } from '.
 import { CurlExit, TransferError } from './curl-errors.js'
 import { decodingSink, loadDecoders, parseContentEncoding } from './decode.js'
 import { Exchange, formatHead, type ExchangeResult } from './exchange.js'
-import { getHeader, headerValues, type HeaderList } from './headers.js'
+import { getHeader, headerTokens, headerValues, type HeaderList } from './headers.js'
 import { BufferSink, fileSink, nullSink, StreamSink, type Sink, type WritableLike } from './output.js'
 import type { ResponseHead } from './parser.js'
 import { DEFAULT_MAX_REDIRECTS, isRedirect, RedirectChain, redirectTarget } from './redirect.js'
@@ -206,7 +206,9 @@ export async function httpGet(url: string, options: HttpGetOptions = {}): Promis
         }
       }
       const result = outcome!
-      if (result.reusable) pool.put(used!)
+      // An HTTP/1.0 request asked for no persistence: reuse only what the server explicitly kept.
+      const kept = !options.http10 || headerTokens(result.head.headers, 'connection').includes('keep-alive')
+      if (result.reusable && kept) pool.put(used!)
       else used!.destroy()
       timings.starttransfer = seconds(result.firstByteAt)
       if (redirectTo) {

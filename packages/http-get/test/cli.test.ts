@@ -85,6 +85,13 @@ describe('http-get CLI: requests', () => {
     expect(server.requests.map((r) => r.connection)).toEqual([0, 0, 0])
   })
 
+  it('--http1.0 does not reuse a connection the server did not explicitly keep alive', async () => {
+    const server = await scriptedServer((socket, request) => socket.write(response(request.target)))
+    const result = await runCli(['--http1.0', server.url('/1'), server.url('/2')])
+    expect(result.stdout.toString()).toBe('/1/2')
+    expect(server.connections).toBe(2)
+  })
+
   it('opens a new connection when the server says Connection: close', async () => {
     const server = await scriptedServer((socket, request) => socket.end(response(`${request.target}`, { Connection: 'close' })))
     const result = await runCli([server.url('/1'), server.url('/2')])
