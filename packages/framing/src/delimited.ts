@@ -219,6 +219,7 @@ function makeCodec(name: string, options: DelimitedOptions): Codec {
   }
   const dl = delimiter.length
   const check = (payload: Uint8Array): void => {
+    if (!(payload instanceof Uint8Array)) throw new TypeError(`a payload must be a Uint8Array, got ${typeof payload}`)
     if (payload.length > config.limit) throw new FrameTooLargeError(payload.length, config.limit, `cannot encode a frame of ${payload.length} bytes, limit is ${config.limit} bytes (${name})`)
   }
   return {

@@ -132,6 +132,7 @@ export function lengthPrefixed(options: LengthPrefixedOptions = {}): Codec {
   const name = `lp${width * 8}${endian === 'little' ? 'le' : ''}${includesHeader ? '+header' : ''}`
 
   const check = (payload: Uint8Array): void => {
+    if (!(payload instanceof Uint8Array)) throw new TypeError(`a payload must be a Uint8Array, got ${typeof payload}`)
     if (payload.length > maxFrameSize) throw new FrameTooLargeError(payload.length, maxFrameSize, `cannot encode a frame of ${payload.length} bytes, limit is ${maxFrameSize} bytes (${name})`)
   }
 

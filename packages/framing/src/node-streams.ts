@@ -15,17 +15,16 @@ export function createEncodeStream(codec: Codec, options: FrameStreamOptions = {
     writableObjectMode: true,
     readableObjectMode: false,
     transform(payload: Uint8Array, _encoding, callback) {
+      let framed: Uint8Array[]
       try {
-        if (payload.length >= ZERO_COPY_ENCODE_MIN && codec.frameParts !== undefined) {
-          // Large payloads go out as header + payload: a socket writes both with one writev, no copy.
-          for (const part of codec.frameParts(payload)) this.push(part)
-          callback()
-          return
-        }
-        callback(null, codec.encode(payload))
+        // Large payloads go out as header + payload: a socket writes both with one writev, no copy.
+        framed = payload.length >= ZERO_COPY_ENCODE_MIN && codec.frameParts !== undefined ? codec.frameParts(payload) : [codec.encode(payload)]
       } catch (err) {
         callback(err as Error)
+        return
       }
+      for (let i = 0; i < framed.length; i++) this.push(framed[i])
+      callback()
     },
   })
 }

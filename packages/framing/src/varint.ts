@@ -112,6 +112,7 @@ class VarintDecoder extends LengthDecoder {
 export function varint(options: VarintOptions = {}): Codec {
   const maxFrameSize = checkMaxFrameSize(options.maxFrameSize, DEFAULT_MAX_FRAME_SIZE)
   const check = (payload: Uint8Array): void => {
+    if (!(payload instanceof Uint8Array)) throw new TypeError(`a payload must be a Uint8Array, got ${typeof payload}`)
     if (payload.length > maxFrameSize) throw new FrameTooLargeError(payload.length, maxFrameSize, `cannot encode a frame of ${payload.length} bytes, limit is ${maxFrameSize} bytes (varint)`)
   }
   return {

@@ -26,3 +26,13 @@ describe('frameParts (large payloads without a copy)', () => {
     expect(Buffer.compare(Buffer.concat(fromStream), Buffer.concat([codec.encode(small), codec.encode(big)]))).toBe(0)
   })
 })
+
+describe('encode input checks', () => {
+  it('refuses payloads that are not bytes (a string would be framed as garbage)', async () => {
+    for (const codec of codecs) expect(() => codec.encode('abc' as unknown as Uint8Array)).toThrow(TypeError)
+    const encode = createEncodeStream(lengthPrefixed())
+    const done = new Promise((_, reject) => encode.on('error', reject))
+    encode.write('abc')
+    await expect(done).rejects.toBeInstanceOf(TypeError)
+  })
+})
