@@ -45,7 +45,7 @@ await runMain('http-get', async () => {
     .option('silent', { alias: 's', type: 'boolean', description: 'No progress line and no error messages' })
     .option('show-error', { alias: 'S', type: 'boolean', description: 'With -s, still print error messages' })
     .option('fail', { alias: 'f', type: 'boolean', description: 'Exit 22 on HTTP status >= 400, printing no body' })
-    .option('write-out', { alias: 'w', type: 'string', description: 'Print this after each transfer: %{http_code}, %{json}, %header{name}, …' })
+    .option('write-out', { alias: 'w', type: 'string', description: 'Print this after each transfer: %{http_code}, %{json}, %header{name}, … (@file reads it from a file)' })
     .option('parallel', { type: 'string', description: 'Transfers at once (default 1: in order, keep-alive reuse)' })
     .example('$0 -L -o page.html http://example.com/', 'Save a page, following redirects')
     .example("$0 -s -o /dev/null -w '%{http_code} %{time_total}\\n' http://[::1]:8080/", 'Status and time only')
@@ -99,6 +99,17 @@ await runMain('http-get', async () => {
       }
     : undefined
 
+  // -w @file reads the format from a file (@- from stdin), as in curl.
+  let writeOut = argv['write-out']
+  if (writeOut?.startsWith('@')) {
+    const source = writeOut.slice(1)
+    try {
+      writeOut = fs.readFileSync(source === '-' ? 0 : source, 'utf8')
+    } catch (err) {
+      throw new UsageError(`cannot read the --write-out file ${source}: ${(err as Error).message}`)
+    }
+  }
+
   let exitCode = 0
   let brokenPipe = false
   await fetchUrls(jobs, {
@@ -132,8 +143,8 @@ await runMain('http-get', async () => {
           }
         }
       }
-      if (argv['write-out'] !== undefined && !brokenPipe) {
-        const text = formatWriteOut(argv['write-out'], transferReport(urls[index]!, outcome), (message) => log.warn(message))
+      if (writeOut !== undefined && !brokenPipe) {
+        const text = formatWriteOut(writeOut, transferReport(urls[index]!, outcome), (message) => log.warn(message))
         slot.write(Buffer.from(text, 'utf8'))
       }
       try {

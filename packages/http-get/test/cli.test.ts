@@ -243,6 +243,14 @@ describe('http-get CLI: output', () => {
     expect(data.time_starttransfer).toBeGreaterThanOrEqual(data.time_connect)
   })
 
+  it('-w @file reads the format from a file', async () => {
+    const server = await scriptedServer((socket) => socket.end(response('x')))
+    const dir = tempDir()
+    fs.writeFileSync(path.join(dir, 'fmt'), 'code=%{http_code}\n')
+    const result = await runCli(['-s', '-o', '/dev/null', '-w', `@${path.join(dir, 'fmt')}`, server.url('/')])
+    expect(result.stdout.toString()).toBe('code=200\n')
+  })
+
   it('-v shows the request, the response head and connection notes on stderr only', async () => {
     const server = await scriptedServer((socket) => socket.end(response('body')))
     const result = await runCli(['-v', server.url('/v')])
