@@ -72,7 +72,7 @@ function reader(socket: net.Socket): Reader {
 
 /** Connect to the target and splice the two sockets; `greeting` is sent first, `rest` after. */
 async function tunnel(client: net.Socket, host: string, port: number, r: Reader, greeting: (ok: boolean) => Buffer): Promise<void> {
-  const upstream = net.connect({ host, port })
+  const upstream = net.connect({ host, port, allowHalfOpen: true })
   const ok = await new Promise<boolean>((resolve) => {
     upstream.once('connect', () => resolve(true))
     upstream.once('error', () => resolve(false))
@@ -86,17 +86,16 @@ async function tunnel(client: net.Socket, host: string, port: number, r: Reader,
   client.removeAllListeners('end')
   const early = r.rest()
   if (early.length > 0) upstream.write(early)
+  // Half-close passes through (pipe ends the other side); only errors tear both down.
   client.pipe(upstream)
   upstream.pipe(client)
   client.on('error', () => upstream.destroy())
   upstream.on('error', () => client.destroy())
-  client.on('close', () => upstream.destroy())
-  upstream.on('close', () => client.destroy())
 }
 
 async function serve(handler: (socket: net.Socket, proxy: TestProxy) => Promise<void>): Promise<TestProxy> {
   const sockets = new Set<net.Socket>()
-  const server = net.createServer((socket) => {
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => {})
