@@ -25,3 +25,25 @@ export { scan, type ScanOptions, type ScanResult, type PortState } from './scan.
 export { createHexDumper, formatHexLine, type HexDumper } from './hexdump.js'
 export { formatStats, addStats, type SessionStats } from './stats.js'
 export { runNc, type NcEnvironment, type NcExtensions, type StreamContext } from './run.js'
+// The extras (issue 6): TLS, exec, concurrent listen, access control, proxies.
+export { createTlsClient, createTlsServer, parseAlpn, describeTlsSession, type TlsOptions, type TlsClient, type TlsServer } from './tls.js'
+export { execSession, parseExecCommand, splitCommand, findProgram, execEnvironment, terminate, type ExecCommand, type ExecEndpoints, type ExecSessionOptions, type ExecSessionResult } from './exec.js'
+export { Hub, escapeControl, MAX_CHAT_LINE, type HubMode, type HubOptions } from './broker.js'
+export { createAccessControl, MAX_ACCESS_ENTRIES, type AccessControl, type AccessControlOptions } from './acl.js'
+export {
+  socks5Handshake,
+  socks4Handshake,
+  httpConnectHandshake,
+  createProxyHandshake,
+  negotiateProxy,
+  parseProxyAddress,
+  parseProxyProtocol,
+  proxyOptionsFromArgs,
+  DEFAULT_PROXY_PORT,
+  type ProxyProtocol,
+  type ProxyOptions,
+  type ProxyHandshake,
+  type ProxyTarget,
+  type ProxyCredentials,
+} from './proxy.js'
+export { buildExtensions, extrasArgsFrom, DEFAULT_MAX_CONNS, type ExtrasArgs, type ExtrasExtensions } from './extras.js'
