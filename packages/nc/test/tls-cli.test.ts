@@ -99,7 +99,9 @@ describe('nc --ssl', () => {
     const server = tls.createServer({ key, cert, ALPNProtocols: ['x-two', 'x-one'] }, (s) => s.end(`alpn=${s.alpnProtocol}\n`))
     server.listen(0, '127.0.0.1')
     await once(server, 'listening')
-    onTestFinished(() => server.close())
+    onTestFinished(() => {
+      server.close()
+    })
     const files = tempFiles({ 'ca.pem': cert })
     const client = spawnNc(['--ssl', '--ssl-trustfile', files['ca.pem']!, '--ssl-alpn', 'x-one', 'localhost', String((server.address() as { port: number }).port)], { stdin: 'ignore' })
     expect(await client.exit).toBe(0)
