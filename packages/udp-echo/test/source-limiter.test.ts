@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { SourceLimiter } from '../src/source-limiter.js'
 
@@ -49,5 +50,34 @@ describe('SourceLimiter', () => {
     expect(limiter.size).toBe(1)
     // 'b' was kept: it is still limited at 1000 ms.
     expect(limiter.admit('b', 1000)).toBe('limit-start')
+  })
+})
+
+describe('SourceLimiter (properties)', () => {
+  it('never admits more than burst + rate × elapsed from one source, and never limits a source under the rate', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.array(fc.integer({ min: 0, max: 200 }), { minLength: 1, maxLength: 300 }),
+        (rate, burst, gaps) => {
+          const limiter = new SourceLimiter({ rate, burst })
+          let now = 0
+          let allowed = 0
+          for (const gap of gaps) {
+            now += gap
+            const a = limiter.admit('198.51.100.1', now)
+            if (a === 'allowed' || a === 'new') allowed++
+          }
+          // Token bucket bound (the float refill may round up by one).
+          expect(allowed).toBeLessThanOrEqual(burst + Math.floor((rate * now) / 1000) + 1)
+          // A source sending no faster than the rate is never limited.
+          const slow = new SourceLimiter({ rate, burst })
+          const step = Math.ceil(1000 / rate)
+          for (let i = 0; i < gaps.length; i++) expect(['allowed', 'new']).toContain(slow.admit('198.51.100.2', i * step))
+        },
+      ),
+      { numRuns: 200 },
+    )
   })
 })
