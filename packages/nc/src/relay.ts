@@ -41,8 +41,9 @@ const CLOSE_GRACE_MS = 2000
 /**
  * Relay bytes between a connected socket and the local side until the session ends, following
  * netcat's half-close rules:
- * - input EOF: with `shutdownOnEof` (-N) end the socket's write side; with `quitAfterEofMs` (-q)
- *   end the session that many ms later; otherwise keep reading the socket.
+ * - input EOF: with `shutdownOnEof` (-N) end the socket's write side and wait for the peer;
+ *   with `quitAfterEofMs` (-q) end the write side too and end the session that many ms later
+ *   (or when the peer closes, if sooner); otherwise keep the write side open and keep reading.
  * - socket EOF (the peer closed): flush the output and end the session.
  * - `idleTimeoutMs` (-w): no bytes either way for that long ends the session quietly.
  * Backpressure is plain `pipe()` both ways; without taps or transforms no code runs per chunk
@@ -120,7 +121,8 @@ export async function relay(socket: Duplex, io: RelayIO, options: RelayOptions =
     function onInputEof() {
       if (inputEof || finished) return
       inputEof = true
-      if (options.shutdownOnEof) socket.end()
+      // -q shuts down too, as Debian's nc does: the peer sees EOF now, nc exits q secs later.
+      if (options.shutdownOnEof || options.quitAfterEofMs !== undefined) socket.end()
       if (options.quitAfterEofMs !== undefined) {
         if (options.quitAfterEofMs <= 0) finish('quit')
         else quitTimer = setTimeout(() => finish('quit'), options.quitAfterEofMs)

@@ -8,7 +8,8 @@ import { once } from 'node:events'
 import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { existsSync } from 'node:fs'
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { onTestFinished } from 'vitest'
 
 export const NC_CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js')
@@ -35,17 +36,47 @@ export interface SpawnOptions {
   env?: NodeJS.ProcessEnv
   /** Program to run instead of our nc (OpenBSD nc for the compatibility test). */
   program?: string
+  /**
+   * Give a Buffer stdin as a file instead of a pipe. Node hands children socketpairs for
+   * 'pipe', and OpenBSD nc does not see EOF on those as on a pipe (-q 0 then waits forever).
+   */
+  stdinAsFile?: boolean
+  /** Send stdout to a file, read when the process ends (OpenBSD nc's -q misbehaves with a socketpair stdout). */
+  stdoutAsFile?: boolean
 }
 
 /** Spawn `nc args` (our built CLI by default); killed at the end of the test if still running. */
 export function spawnNc(args: string[], options: SpawnOptions = {}): Spawned {
-  const stdinMode = options.stdin === 'ignore' ? 'ignore' : 'pipe'
+  let stdinMode: 'ignore' | 'pipe' | number = options.stdin === 'ignore' ? 'ignore' : 'pipe'
+  if (options.stdinAsFile && Buffer.isBuffer(options.stdin)) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nc-stdin-'))
+    const file = path.join(dir, 'stdin')
+    writeFileSync(file, options.stdin)
+    stdinMode = openSync(file, 'r')
+    const fd = stdinMode
+    onTestFinished(() => {
+      closeSync(fd)
+      rmSync(dir, { recursive: true, force: true })
+    })
+  }
+  let stdoutFile: string | undefined
+  let stdoutMode: 'pipe' | number = 'pipe'
+  if (options.stdoutAsFile) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nc-stdout-'))
+    stdoutFile = path.join(dir, 'stdout')
+    stdoutMode = openSync(stdoutFile, 'w')
+    const fd = stdoutMode
+    onTestFinished(() => {
+      closeSync(fd)
+      rmSync(dir, { recursive: true, force: true })
+    })
+  }
   const [cmd, argv] = options.program ? [options.program, args] : [process.execPath, [NC_CLI, ...args]]
-  const child = spawn(cmd, argv, { stdio: [stdinMode, 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...options.env } })
+  const child = spawn(cmd, argv, { stdio: [stdinMode, stdoutMode, 'pipe'], env: { ...process.env, NO_COLOR: '1', ...options.env } })
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   })
-  if (Buffer.isBuffer(options.stdin)) child.stdin!.end(options.stdin)
+  if (Buffer.isBuffer(options.stdin) && typeof stdinMode !== 'number') child.stdin!.end(options.stdin)
   child.stdin?.on('error', () => {}) // nc may exit before reading all of it (-q 0, peer closed)
   let err = ''
   const waiters: Array<() => void> = []
@@ -54,7 +85,10 @@ export function spawnNc(args: string[], options: SpawnOptions = {}): Spawned {
     for (const w of waiters.splice(0)) w()
   })
   let stdout: Promise<Buffer>
-  if (options.hashStdout) {
+  if (stdoutFile !== undefined) {
+    const file = stdoutFile
+    stdout = new Promise((resolve) => child.on('close', () => resolve(readFileSync(file))))
+  } else if (options.hashStdout) {
     const hash = createHash('sha256')
     child.stdout!.on('data', (c: Buffer) => hash.update(c))
     stdout = once(child.stdout!, 'end').then(() => Buffer.from(hash.digest('hex')))
