@@ -57,7 +57,8 @@ describe('listen mode', () => {
       await once(client, 'close')
     }
     nc.child.kill('SIGTERM')
-    await nc.exit
+    expect(await nc.exit).toBe(143) // ended by SIGTERM, gracefully (128 + 15)
+    expect(nc.child.signalCode).toBeNull() // it exited by itself, not killed by the signal
     expect((await nc.stdout).toString()).toBe('one\ntwo\nthree\n')
     expect(nc.stderrSoFar().match(/Connection received on 127\.0\.0\.1 \d+/g)).toHaveLength(3)
   })

@@ -102,6 +102,26 @@ describe('-z', () => {
     expect(await nc.stderr).toBe(`nc: connect to 127.0.0.1 port ${port} (tcp) timed out: Operation now in progress\n`)
   })
 
+  it('-zu: a bound UDP port is open, one answering with port-unreachable is closed', async () => {
+    const dgram = await import('node:dgram')
+    const socket = dgram.createSocket('udp4')
+    socket.bind(0, '127.0.0.1')
+    await once(socket, 'listening')
+    const open = socket.address().port
+    const closedSocket = dgram.createSocket('udp4')
+    closedSocket.bind(0, '127.0.0.1')
+    await once(closedSocket, 'listening')
+    const closed = closedSocket.address().port
+    closedSocket.close()
+    onTestFinished(() => {
+      socket.close()
+    })
+    const nc = spawnNc(['-zu', '--json', '-w', '1', '127.0.0.1', String(open), String(closed)], { stdin: 'ignore' })
+    expect(await nc.exit).toBe(0)
+    const states = Object.fromEntries((await nc.stdout).toString().trimEnd().split('\n').map((l) => JSON.parse(l)).map((r) => [r.port, r.state]))
+    expect(states).toEqual({ [open]: 'open', [closed]: 'closed' })
+  })
+
   it('scans 3,000 closed ports with bounded concurrency and reports them all in order', async () => {
     const nc = spawnNc(['-zv', '--concurrency', '64', '127.0.0.1', '61000-63999'], { stdin: 'ignore' })
     const code = await nc.exit
