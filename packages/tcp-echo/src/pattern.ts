@@ -35,15 +35,15 @@ export function patternStart(id: number): number {
 }
 
 /**
- * Compare `chunk` with the pattern stream at absolute position `position` (relative to `start`);
+ * Compare the first `length` bytes of `chunk` with the pattern stream at absolute position `position` (relative to `start`);
  * true when every byte matches. No allocation: Buffer#compare on ranges.
  */
-export function matchesPattern(chunk: Uint8Array, start: number, position: number): boolean {
+export function matchesPattern(chunk: Uint8Array, start: number, position: number, length = chunk.length): boolean {
   const pattern = patternBuffer()
   let offset = (start + position) % PATTERN_PERIOD
   let done = 0
-  while (done < chunk.length) {
-    const n = Math.min(chunk.length - done, PATTERN_PERIOD)
+  while (done < length) {
+    const n = Math.min(length - done, PATTERN_PERIOD)
     if (pattern.compare(chunk, done, done + n, offset, offset + n) !== 0) return false
     done += n
     offset = (offset + n) % PATTERN_PERIOD
