@@ -169,6 +169,8 @@ export interface ExecSessionOptions {
   log?: Logger
   /** Called with the child's pid once spawned. */
   onSpawn?: (pid: number) => void
+  /** How long the child gets after SIGTERM before SIGKILL (default KILL_GRACE_MS). */
+  killGraceMs?: number
 }
 
 export interface ExecSessionResult {
@@ -234,7 +236,8 @@ export function execSession(stream: Duplex, command: ExecCommand, endpoints: Exe
       stdin.destroy()
       // A child that closed its output is usually exiting: give it a moment before SIGTERM.
       const exiting = reason === 'peer-eof' && stdoutEnded
-      void terminate(child, KILL_GRACE_MS, exiting ? KILL_GRACE_MS : 0).then(() => {
+      const grace = options.killGraceMs ?? KILL_GRACE_MS
+      void terminate(child, grace, exiting ? grace : 0).then(() => {
         resolve({ sent, received, durationMs: performance.now() - started, reason, exit: child.exitCode ?? child.signalCode })
       })
     }

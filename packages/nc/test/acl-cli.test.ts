@@ -5,10 +5,13 @@ import * as net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { spawnListener, spawnNc } from './support/nc.js'
+import { spawnListener, spawnNc, type Spawned } from './support/nc.js'
 
-/** Connect from `local` to `host:port`, send `text`, and report whether the server kept us. */
-async function attempt(host: string, port: number, text: string, local?: string): Promise<'served' | 'refused'> {
+/**
+ * Connect from `local` to `host:port` and send `text`; 'refused' when nc closes us at once,
+ * 'served' when nc logs (-v) that it received this very connection.
+ */
+async function attempt(nc: Spawned, host: string, port: number, text: string, local?: string): Promise<'served' | 'refused'> {
   const socket = net.connect({ host, port, localAddress: local })
   onTestFinished(() => {
     socket.destroy()
@@ -16,22 +19,27 @@ async function attempt(host: string, port: number, text: string, local?: string)
   await once(socket, 'connect')
   socket.on('error', () => {})
   socket.write(text)
-  // A refused peer is closed at once; a served one stays open until we end it.
-  const closed = await Promise.race([
-    new Promise<boolean>((resolve) => socket.once('close', () => resolve(true))),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 700)),
+  const me = new RegExp(`Connection received on \\S+ ${socket.localPort}\\n`)
+  const outcome = await Promise.race([
+    new Promise<'refused'>((resolve) => socket.once('close', () => resolve('refused'))),
+    // A refused peer never shows up on stderr: that wait then just never settles.
+    nc.waitStderr(me).then(
+      () => 'served' as const,
+      () => new Promise<never>(() => {}),
+    ),
   ])
-  if (closed) return 'refused'
-  socket.end()
-  await once(socket, 'close')
-  return 'served'
+  if (outcome === 'served') {
+    socket.end()
+    if (!socket.destroyed) await once(socket, 'close')
+  }
+  return outcome
 }
 
 describe('nc --allow / --deny', () => {
   it('allows listed IPv4 addresses on a dual-stack listener (IPv4-mapped peers) and refuses IPv6 ones', async () => {
     const nc = await spawnListener(['-lkv', '--allow', '127.0.0.1', '::', '0'], { stdin: 'ignore' })
-    expect(await attempt('127.0.0.1', nc.port, 'v4 ok\n')).toBe('served')
-    expect(await attempt('::1', nc.port, 'v6 no\n')).toBe('refused')
+    expect(await attempt(nc, '127.0.0.1', nc.port, 'v4 ok\n')).toBe('served')
+    expect(await attempt(nc, '::1', nc.port, 'v6 no\n')).toBe('refused')
     await nc.waitStderr(/Connection from \[::1\]:\d+ denied by --allow\/--deny/)
     nc.child.kill('SIGTERM')
     await nc.exit
@@ -42,10 +50,10 @@ describe('nc --allow / --deny', () => {
 
   it('denies an IPv6 address and an IPv4 CIDR, serving the rest', async () => {
     const nc = await spawnListener(['-lkv', '--deny', '::1,127.0.0.2/31', '::', '0'], { stdin: 'ignore' })
-    expect(await attempt('::1', nc.port, 'a\n')).toBe('refused')
-    expect(await attempt('127.0.0.1', nc.port, 'b\n')).toBe('served')
-    expect(await attempt('127.0.0.1', nc.port, 'c\n', '127.0.0.3')).toBe('refused')
-    expect(await attempt('127.0.0.1', nc.port, 'd\n', '127.0.0.4')).toBe('served')
+    expect(await attempt(nc, '::1', nc.port, 'a\n')).toBe('refused')
+    expect(await attempt(nc, '127.0.0.1', nc.port, 'b\n')).toBe('served')
+    expect(await attempt(nc, '127.0.0.1', nc.port, 'c\n', '127.0.0.3')).toBe('refused')
+    expect(await attempt(nc, '127.0.0.1', nc.port, 'd\n', '127.0.0.4')).toBe('served')
     nc.child.kill('SIGTERM')
     await nc.exit
     expect((await nc.stdout).toString()).toBe('b\nd\n')
@@ -57,8 +65,8 @@ describe('nc --allow / --deny', () => {
     writeFileSync(join(dir, 'allow'), '# loopback\n127.0.0.0/8\n::1\n')
     writeFileSync(join(dir, 'deny'), '127.0.0.9\n')
     const nc = await spawnListener(['-lkv', '--allowfile', join(dir, 'allow'), '--denyfile', join(dir, 'deny'), '127.0.0.1', '0'], { stdin: 'ignore' })
-    expect(await attempt('127.0.0.1', nc.port, 'x\n', '127.0.0.8')).toBe('served')
-    expect(await attempt('127.0.0.1', nc.port, 'y\n', '127.0.0.9')).toBe('refused')
+    expect(await attempt(nc, '127.0.0.1', nc.port, 'x\n', '127.0.0.8')).toBe('served')
+    expect(await attempt(nc, '127.0.0.1', nc.port, 'y\n', '127.0.0.9')).toBe('refused')
     nc.child.kill('SIGTERM')
     await nc.exit
     expect((await nc.stdout).toString()).toBe('x\n')
@@ -66,7 +74,7 @@ describe('nc --allow / --deny', () => {
 
   it('without -k, a refused peer does not use up the one connection', async () => {
     const nc = await spawnListener(['-lv', '--allow', '127.0.0.1', '127.0.0.1', '0'], { stdin: 'ignore' })
-    expect(await attempt('127.0.0.1', nc.port, 'nope\n', '127.0.0.5')).toBe('refused')
+    expect(await attempt(nc, '127.0.0.1', nc.port, 'nope\n', '127.0.0.5')).toBe('refused')
     const socket = net.connect({ host: '127.0.0.1', port: nc.port })
     await once(socket, 'connect')
     socket.end('welcome\n')

@@ -114,6 +114,7 @@ describe('execSession', () => {
     const session = execSession(server, parseExecCommand(undefined, "trap '' TERM; echo ready; while :; do sleep 1; done")!, endpoints, {
       signal: controller.signal,
       onSpawn: (p) => (pid = p),
+      killGraceMs: 300,
     })
     const deadline = Date.now() + 5000
     while (pid === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
