@@ -1,6 +1,12 @@
 /** -x / -X / -P / --proxy-auth / --proxy-dns from the built CLI, through proxies written in the test. */
 import { randomBytes } from 'node:crypto'
-import { describe, expect, it } from 'vitest'
+import { once } from 'node:events'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as tls from 'node:tls'
+import { createSelfSignedCertificate } from '@netkit/shared'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { echoServer, httpConnectProxy, socks4Proxy, socks5Proxy } from './helpers/proxies.js'
 import { sha256, spawnNc } from './support/nc.js'
 
@@ -68,6 +74,25 @@ describe('nc -x', () => {
     expect(await remote.exit).toBe(0)
     expect((await remote.stdout).toString()).toBe('b\n')
     expect(proxy.requests).toEqual([`127.0.0.1:${echo.port}`, `localhost:${echo.port}`])
+  })
+
+  it('TLS to the target through a SOCKS5 tunnel, verified against the target name', async () => {
+    const { key, cert } = createSelfSignedCertificate({ altNames: ['localhost'] })
+    const server = tls.createServer({ key, cert }, (s) => s.end(`tls via proxy, sni=${s.servername}\n`))
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    onTestFinished(() => {
+      server.close()
+    })
+    const dir = mkdtempSync(join(tmpdir(), 'nc-proxy-tls-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    writeFileSync(join(dir, 'ca.pem'), cert)
+    const proxy = await socks5Proxy()
+    const port = (server.address() as { port: number }).port
+    const nc = spawnNc(['--ssl', '--ssl-trustfile', join(dir, 'ca.pem'), '-x', `127.0.0.1:${proxy.port}`, 'localhost', String(port)], { stdin: 'ignore' })
+    expect(await nc.exit).toBe(0)
+    expect((await nc.stdout).toString()).toBe('tls via proxy, sni=localhost\n')
+    expect(proxy.requests).toEqual([`localhost:${port}`])
   })
 
   it('a proxy that is not there: OpenBSD wording for the connect, exit 1', async () => {
