@@ -184,7 +184,8 @@ export async function buildExtensions(a: ExtrasArgs, options: NcOptions, env: Ex
       wrapTls = (stream, context) => server.accept(stream, peerAddress(context.peer))
     } else {
       const client = await createTlsClient(tlsOptions, log)
-      wrapTls = (stream, context) => client.connect(stream, context.host ?? options.unixPath ?? 'localhost', context.port)
+      // Over a Unix socket there is no host name: check `localhost` unless --ssl-servername says otherwise.
+      wrapTls = (stream, context) => client.connect(stream, context.protocol === 'unix' ? 'localhost' : (context.host ?? 'localhost'), context.port)
     }
     extensions.wrapStream = wrapTls
   }

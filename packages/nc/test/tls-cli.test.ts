@@ -43,6 +43,19 @@ describe('nc --ssl', () => {
     expect(await sender.exit).toBe(0)
   })
 
+  it('works over Unix sockets, checking the certificate for localhost', async () => {
+    const { key, cert } = createSelfSignedCertificate({ altNames: ['localhost'] })
+    const files = tempFiles({ 'cert.pem': cert, 'key.pem': key })
+    const path = join(tmpdir(), `nc-tls-${process.pid}-${Date.now()}.sock`)
+    onTestFinished(() => rmSync(path, { force: true }))
+    const listener = spawnNc(['-lvN', '-U', '--ssl', '--ssl-cert', files['cert.pem']!, '--ssl-key', files['key.pem']!, path], { stdin: Buffer.from('over unix\n') })
+    await listener.waitStderr(/Listening on /)
+    const client = spawnNc(['-U', '--ssl', '--ssl-trustfile', files['cert.pem']!, path], { stdin: 'ignore' })
+    expect(await client.exit).toBe(0)
+    expect((await client.stdout).toString()).toBe('over unix\n')
+    expect(await listener.exit).toBe(0)
+  })
+
   it('listens with a throwaway certificate and prints its SHA-256 fingerprint', async () => {
     const listener = await spawnListener(['-lv', '--ssl', '127.0.0.1', '0'])
     const [, fingerprint] = (await listener.waitStderr(/SHA-256 fingerprint ([0-9A-F:]{95})/)) as RegExpMatchArray
