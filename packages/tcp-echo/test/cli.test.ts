@@ -84,6 +84,23 @@ describe('tcp-echo (built CLI)', () => {
     expect(second.stderr()).toBe(`tcp-echo: bind to 127.0.0.1 port ${first.port} (tcp) failed: Address already in use\n`)
   })
 
+  it('reports an address it cannot bind in one line and exits 1', async () => {
+    // 192.0.2.1 (TEST-NET-1) is on no local interface: bind() fails at once, nothing is sent.
+    const cli = runCli(['--host', '192.0.2.1', '--port', '0'])
+    expect(await cli.exit()).toBe(1)
+    expect(cli.stderr()).toBe('tcp-echo: bind to 192.0.2.1 port 0 (tcp) failed: Cannot assign requested address\n')
+  })
+
+  it('serves 1,000 concurrent clients', async () => {
+    const cli = await startCli()
+    const payloads = Array.from({ length: 1000 }, (_, i) => random(1 + ((i * 37) % 2000)))
+    const echoed = await Promise.all(payloads.map((p) => echo(cli.port, p)))
+    expect(echoed.every((e, i) => e.equals(payloads[i]!))).toBe(true)
+    cli.child.kill('SIGTERM')
+    expect(await cli.exit()).toBe(0)
+    expect(cli.stderr()).toMatch(/served 1,000 connections/)
+  })
+
   it.each([
     [['--port', '99999'], /port number out of range: 99999/],
     [['--idle-timeout', 'soon'], /invalid idle timeout/],
