@@ -5,7 +5,7 @@ import type { Logger } from '@netkit/shared'
  * Concurrent listen modes, as ncat has them:
  * - `broker` (--broker): every client's bytes go to every other client, unchanged.
  * - `chat` (--chat): a broker for people: each line goes out as `<user3> text`, with control
- *   characters escaped (`\x1b`), and joins and leaves are announced.
+ *   characters escaped as ncat does (`\033`), and joins and leaves are announced in ncat's words.
  * - `fanout` (--keep-open on its own): stdin goes to every client and each client's bytes go to
  *   stdout (no client sees another).
  *
@@ -41,7 +41,7 @@ interface Member {
   partialLength: number
 }
 
-/** Escape C0 controls (except tab) and DEL as `\xNN`; other bytes, UTF-8 included, pass. */
+/** Escape C0 controls (except tab) and DEL as ncat does, `\NNN` in octal; other bytes, UTF-8 included, pass. */
 export function escapeControl(line: Buffer): Buffer {
   let needs = false
   for (const b of line) {
@@ -53,7 +53,7 @@ export function escapeControl(line: Buffer): Buffer {
   if (!needs) return line
   const out: number[] = []
   for (const b of line) {
-    if ((b < 0x20 && b !== 0x09) || b === 0x7f) out.push(...Buffer.from(`\\x${b.toString(16).padStart(2, '0')}`, 'latin1'))
+    if ((b < 0x20 && b !== 0x09) || b === 0x7f) out.push(...Buffer.from(`\\${b.toString(8).padStart(3, '0')}`, 'latin1'))
     else out.push(b)
   }
   return Buffer.from(out)
@@ -131,10 +131,9 @@ export class Hub {
     stream.setMaxListeners(0)
     this.options.log?.info(`${address} joined as ${member.name} (${this.members.size} connected)`)
     if (this.mode === 'chat') {
+      // ncat's announcements, to everyone: who came, and who was there already.
       this.announce(`${address} is connected as ${member.name}.`)
-      if (others.length > 0) {
-        stream.write(`<announce> already connected: ${others.map((o) => `${o.address} as ${o.name}`).join(', ')}.\n`)
-      }
+      this.announce(`already connected: ${others.length > 0 ? others.map((o) => `${o.address} as ${o.name}`).join(', ') : 'nobody'}.`)
     }
     if (this.mode === 'fanout' && this.members.size === 1) this.options.local?.input?.resume()
     this.touch(member)

@@ -80,7 +80,11 @@ describe('nc --chat', () => {
     await until(() => textA().includes('there'))
     a.write('tab\tand ünïcödé\n')
     await until(() => textB().endsWith('\n') && textB().includes('<user1> tab'))
-    expect(textA()).toBe('<announce> 127.0.0.1 is connected as <user1>.\n<announce> 127.0.0.1 is connected as <user2>.\n<user2> hi \\x1b[2J\\x07there\n')
+    expect(textA()).toBe(
+      '<announce> 127.0.0.1 is connected as <user1>.\n<announce> already connected: nobody.\n' +
+        '<announce> 127.0.0.1 is connected as <user2>.\n<announce> already connected: 127.0.0.1 as <user1>.\n' +
+        '<user2> hi \\033[2J\\007there\n',
+    )
     expect(Buffer.from(textB(), 'latin1').toString('utf8')).toBe(
       '<announce> 127.0.0.1 is connected as <user2>.\n<announce> already connected: 127.0.0.1 as <user1>.\n<user1> tab\tand ünïcödé\n',
     )

@@ -141,9 +141,11 @@ describe('chat', () => {
     const text = a.received().toString('utf8')
     expect(text).toBe(
       '<announce> 127.0.0.1 is connected as <user1>.\n' +
+        '<announce> already connected: nobody.\n' +
         '<announce> 127.0.0.1 is connected as <user2>.\n' +
+        '<announce> already connected: 127.0.0.1 as <user1>.\n' +
         '<user2> hello\n' +
-        '<user2> bell\\x07 esc\\x1b[31m tab\there ünï\\x7f\n' +
+        '<user2> bell\\007 esc\\033[31m tab\there ünï\\177\n' +
         '<user2> split line\n',
     )
     expect(b.received().toString()).toBe('<announce> 127.0.0.1 is connected as <user2>.\n<announce> already connected: 127.0.0.1 as <user1>.\n')
@@ -167,7 +169,7 @@ describe('chat', () => {
   it('escapes only what it must', () => {
     const plain = Buffer.from('nothing to see')
     expect(escapeControl(plain)).toBe(plain)
-    expect(escapeControl(Buffer.from([0, 0x1f, 0x20, 0x09, 0x7f, 0xc3, 0xa9])).toString('latin1')).toBe('\\x00\\x1f \t\\x7f\xc3\xa9')
+    expect(escapeControl(Buffer.from([0, 0x1f, 0x20, 0x09, 0x7f, 0xc3, 0xa9])).toString('latin1')).toBe('\\000\\037 \t\\177\xc3\xa9')
   })
 })
 
