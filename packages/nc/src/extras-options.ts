@@ -14,7 +14,7 @@ export const extraOptions = {
   exec: { alias: 'e', type: 'string', requiresArg: true, description: 'Run PROG [ARGS] (no shell) with its stdin/stdout on the connection', group: 'Exec:' },
   'sh-exec': { alias: 'c', type: 'string', requiresArg: true, description: 'Run CMD through /bin/sh with its stdin/stdout on the connection', group: 'Exec:' },
   'keep-open': { type: 'boolean', description: 'Listen: serve clients concurrently (stdin goes to all, all go to stdout)', group: 'Concurrent listen:' },
-  'max-conns': { type: 'string', requiresArg: true, description: 'Clients served at once with -k/--keep-open (default 100)', group: 'Concurrent listen:' },
+  'max-conns': { type: 'string', requiresArg: true, description: 'Clients served at once with --keep-open, --broker, --chat, -k -e/-c (default 100)', group: 'Concurrent listen:' },
   broker: { type: 'boolean', description: "Listen: relay every client's data to all other clients", group: 'Concurrent listen:' },
   chat: { type: 'boolean', description: 'Listen: a broker for people, lines prefixed <userN>, controls escaped', group: 'Concurrent listen:' },
   allow: { type: 'string', array: true, requiresArg: true, description: 'Listen: accept only these addresses/CIDRs (repeatable, comma-separated)', group: 'Access control:' },

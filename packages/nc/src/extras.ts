@@ -146,8 +146,9 @@ export async function buildExtensions(a: ExtrasArgs, options: NcOptions, env: Ex
   if ((a.sendOnly || a.recvOnly) && (execWanted || hubMode === 'broker' || hubMode === 'chat')) {
     throw new UsageError('--send-only/--recv-only apply to the stdin/stdout relay, not to -e/-c, --broker or --chat')
   }
-  if (a.maxConns !== undefined && !(options.keepListening || a.keepOpen || a.broker || a.chat)) {
-    throw new UsageError('--max-conns needs -k, --keep-open, --broker or --chat')
+  if (a.maxConns !== undefined && !(a.keepOpen || a.broker || a.chat || (execWanted && options.keepListening))) {
+    // Plain -k serves one client at a time (OpenBSD): there is nothing to bound.
+    throw new UsageError('--max-conns needs --keep-open, --broker, --chat, or -k with -e/-c')
   }
   if (execWanted && options.frame) throw new UsageError('--frame cannot be combined with -e/-c')
 

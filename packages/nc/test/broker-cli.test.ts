@@ -118,8 +118,9 @@ describe('nc --keep-open', () => {
   it.each([
     [['--broker', '127.0.0.1', '1'], '--broker needs -l'],
     [['-l', '--broker', '--chat', '0'], 'use --broker or --chat, not both'],
-    [['-l', '--max-conns', '5', '0'], '--max-conns needs -k, --keep-open, --broker or --chat'],
-    [['-lk', '--max-conns', '0', '0'], expect.stringMatching(/^--max-conns/)],
+    [['-l', '--max-conns', '5', '0'], '--max-conns needs --keep-open, --broker, --chat, or -k with -e/-c'],
+    [['-lk', '--max-conns', '5', '0'], '--max-conns needs --keep-open, --broker, --chat, or -k with -e/-c'],
+    [['-l', '--broker', '--max-conns', '0', '0'], expect.stringMatching(/^--max-conns/)],
     [['-lu', '--chat', '0'], '--chat works over TCP and Unix stream sockets, not -u'],
   ])('usage error: nc %j', async (args, message) => {
     const nc = spawnNc(args, { stdin: 'ignore' })
