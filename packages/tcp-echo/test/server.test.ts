@@ -100,13 +100,14 @@ describe('createTcpEchoServer', () => {
   })
 
   it('closes silent connections after the idle timeout, not busy ones', async () => {
-    const { server, events } = await startServer({ idleTimeout: 300 })
+    // Generous margins: the busy client writes every 100 ms against a 1 s timeout.
+    const { server, events } = await startServer({ idleTimeout: 1000 })
     const silent = await client(server.address.port)
     const busy = await client(server.address.port)
     busy.on('data', () => {})
     const silentClosed = once(silent, 'end') // the server's FIN
     silent.resume()
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 15; i++) {
       busy.write('x')
       await sleep(100)
     }
