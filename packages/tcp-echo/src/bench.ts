@@ -205,6 +205,8 @@ class BenchRun {
   private deadline: NodeJS.Timeout | undefined
   private ticker: NodeJS.Timeout | undefined
   private nextConnectionId = 0
+  /** Persistent clients still being set up (stop() must not wait for their connect timeout). */
+  private connecting: Client[] = []
 
   constructor(options: ResolvedOptions, onProgress?: (progress: TcpBenchProgress) => void) {
     this.options = options
@@ -219,7 +221,7 @@ class BenchRun {
       for (let i = 0; i < connections && !this.stopped; i++) new ChurnSlot(this).next()
     } else {
       // Set every connection up first, so the measurement is the steady state, not the handshakes.
-      const clients: PersistentClient[] = []
+      const clients: PersistentClient[] = (this.connecting = [])
       for (let i = 0; i < connections; i++) clients.push(new PersistentClient(this, mode === 'stream'))
       await Promise.all(clients.map((c) => c.ready))
       if (this.stopped) {
@@ -234,6 +236,7 @@ class BenchRun {
           protocol: 'tcp',
         })
       }
+      this.connecting = []
       this.begin()
       for (const c of clients) if (c.alive) c.start()
     }
@@ -332,6 +335,7 @@ class BenchRun {
     clearTimeout(this.deadline)
     clearInterval(this.ticker)
     for (const client of [...this.live]) client.destroy()
+    for (const client of this.connecting) client.destroy()
     if (this.live.size === 0) this.finish()
   }
 

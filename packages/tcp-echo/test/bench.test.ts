@@ -81,6 +81,34 @@ describe('runTcpBench against our server', () => {
   })
 })
 
+describe('runTcpBench stops promptly', () => {
+  it('on abort while connections wait for their first echo', async () => {
+    const server = await (async () => {
+      const { createServer } = await import('node:net')
+      const srv = createServer((s) => {
+        s.resume() // read, never echo
+        s.on('error', () => {})
+      })
+      srv.listen(0, '127.0.0.1')
+      await once(srv, 'listening')
+      const sockets = new Set<Socket>()
+      srv.on('connection', (s) => sockets.add(s))
+      onTestFinished(() => {
+        for (const s of sockets) s.destroy()
+        srv.close()
+      })
+      return srv
+    })()
+    const port = (server.address() as { port: number }).port
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 300)
+    const started = Date.now()
+    const result = await runTcpBench({ host: '127.0.0.1', port, connections: 5, duration: 60_000, connectTimeout: 15_000, signal: controller.signal })
+    expect(Date.now() - started).toBeLessThan(5_000)
+    expect(result).toMatchObject({ aborted: true, completed: 0, errors: 0 })
+  })
+})
+
 describe('runTcpBench detects broken servers', () => {
   it.each(MODES)('%s: counts mismatches from a corrupting server', async (mode) => {
     const server = await rawServer(corrupting)
