@@ -20,6 +20,8 @@ export type HubMode = 'broker' | 'chat' | 'fanout'
 
 /** Longest chat line kept before it is sent as is: a client cannot grow a buffer without a newline. */
 export const MAX_CHAT_LINE = 64 * 1024
+/** Bytes queued for a chat member above which announcements to it are skipped. */
+export const MAX_ANNOUNCE_BACKLOG = 1024 * 1024
 
 export interface HubOptions {
   mode: HubMode
@@ -215,7 +217,10 @@ export class Hub {
   private announce(text: string): void {
     const message = Buffer.from(`<announce> ${text}\n`)
     for (const m of this.members.values()) {
-      if (!m.stream.destroyed && m.stream.writable) m.stream.write(message)
+      // Announcements do not wait for anyone; a member that is not reading misses them instead
+      // of letting others' comings and goings grow its buffer without bound.
+      if (m.stream.destroyed || !m.stream.writable || m.stream.writableLength > MAX_ANNOUNCE_BACKLOG) continue
+      m.stream.write(message)
     }
   }
 

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import * as net from 'node:net'
-import { PassThrough, Writable } from 'node:stream'
+import { Duplex, PassThrough, Writable } from 'node:stream'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { Hub, escapeControl, MAX_CHAT_LINE, type HubOptions } from '../src/broker.js'
+import { Hub, escapeControl, MAX_ANNOUNCE_BACKLOG, MAX_CHAT_LINE, type HubOptions } from '../src/broker.js'
 
 async function hubServer(options: HubOptions): Promise<{ port: number; hub: Hub }> {
   const hub = new Hub(options)
@@ -164,6 +164,30 @@ describe('chat', () => {
     const line = a.received().toString().split('\n').find((l) => l.startsWith('<user2> x'))!
     expect(line.length).toBeGreaterThanOrEqual(MAX_CHAT_LINE)
     expect(line.length).toBeLessThan(MAX_CHAT_LINE + 20)
+  })
+
+  it('skips announcements to a member that stopped reading, so churn cannot grow its buffer', async () => {
+    const hub = new Hub({ mode: 'chat' })
+    const stalled = new Duplex({ read() {}, write(_chunk, _enc, _cb) {} }) // never finishes a write
+    void hub.add(stalled, '192.0.2.1')
+    stalled.write(Buffer.alloc(MAX_ANNOUNCE_BACKLOG + 1)) // its backlog is now over the cap
+    const before = stalled.writableLength
+    const heard: string[] = []
+    const listener = new Duplex({
+      read() {},
+      write(chunk: Buffer, _enc, cb) {
+        heard.push(chunk.toString())
+        cb()
+      },
+    })
+    void hub.add(listener, '192.0.2.2')
+    const visitor = new Duplex({ read() {}, write: (_c, _e, cb) => cb() })
+    void hub.add(visitor, '192.0.2.3')
+    visitor.destroy()
+    await until(() => hub.size === 2)
+    expect(stalled.writableLength).toBe(before)
+    expect(heard.join('')).toContain('<announce> <user3> is disconnected.\n')
+    hub.close()
   })
 
   it('escapes only what it must', () => {
