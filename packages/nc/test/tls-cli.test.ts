@@ -56,6 +56,43 @@ describe('nc --ssl', () => {
     expect(await listener.exit).toBe(0)
   })
 
+  it('composes with -k -c (each TLS client gets its own child) and with --broker', async () => {
+    const exec = await spawnListener(['-lkv', '--ssl', '-c', 'echo "child $$"; exec cat', '127.0.0.1', '0'], { stdin: 'ignore' })
+    const greetings: string[] = []
+    for (let i = 0; i < 2; i++) {
+      const socket = tls.connect({ host: '127.0.0.1', port: exec.port, rejectUnauthorized: false })
+      onTestFinished(() => {
+        socket.destroy()
+      })
+      const chunks: Buffer[] = []
+      socket.on('data', (c: Buffer) => chunks.push(c))
+      await once(socket, 'secureConnect')
+      socket.end(`echo ${i}\n`)
+      await once(socket, 'end')
+      const [greeting, echoed] = Buffer.concat(chunks).toString().split('\n')
+      greetings.push(greeting!)
+      expect(echoed).toBe(`echo ${i}`)
+    }
+    expect(greetings[0]).toMatch(/^child \d+$/)
+    expect(greetings[1]).not.toBe(greetings[0])
+    exec.child.kill('SIGTERM')
+    await exec.exit
+
+    const broker = await spawnListener(['-lv', '--ssl', '--broker', '127.0.0.1', '0'], { stdin: 'ignore' })
+    const [a, b] = [0, 1].map(() => tls.connect({ host: '127.0.0.1', port: broker.port, rejectUnauthorized: false }))
+    onTestFinished(() => {
+      a!.destroy()
+      b!.destroy()
+    })
+    await Promise.all([once(a!, 'secureConnect'), once(b!, 'secureConnect')])
+    await broker.waitStderr(/joined as <user2>/)
+    const got = once(b!, 'data')
+    a!.write('secret broadcast\n')
+    expect(String((await got)[0])).toBe('secret broadcast\n')
+    broker.child.kill('SIGTERM')
+    await broker.exit
+  })
+
   it('listens with a throwaway certificate and prints its SHA-256 fingerprint', async () => {
     const listener = await spawnListener(['-lv', '--ssl', '127.0.0.1', '0'])
     const [, fingerprint] = (await listener.waitStderr(/SHA-256 fingerprint ([0-9A-F:]{95})/)) as RegExpMatchArray
