@@ -203,6 +203,10 @@ describe('http-get CLI: output', () => {
     expect(silent.stderr).toBe('')
     const shown = await runCli(['-sSf', server.url('/')])
     expect(shown.stderr).toBe('http-get: The requested URL returned error: 404\n')
+    const file = path.join(tempDir(), 'never')
+    const toFile = await runCli(['-sf', '-o', file, server.url('/')])
+    expect(toFile.code).toBe(22)
+    expect(fs.existsSync(file)).toBe(false)
   })
 
   it('reads a response that arrives one byte per write, trailers included', async () => {
