@@ -38,7 +38,9 @@ export function createCli(options: CliOptions): Argv<CommonArgs> {
     .exitProcess(options.exitProcess ?? true)
     .fail((message, err) => {
       if (err instanceof NetkitError) throw err
-      throw new UsageError(message ?? err?.message ?? 'invalid arguments')
+      // Some yargs messages span lines ("Invalid values:\n  Argument: ..."): keep them to one.
+      const text = (message ?? err?.message ?? 'invalid arguments').replace(/:?\s*\n\s*/g, ': ').trim()
+      throw new UsageError(text)
     }) as unknown as Argv<CommonArgs>
 }
 

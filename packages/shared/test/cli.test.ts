@@ -30,6 +30,12 @@ describe('createCli', () => {
     await expect(parse(cli(['--bogus']))).rejects.toThrow(UsageError)
     await expect(parse(cli(['--bogus']))).rejects.toThrow('Unknown argument: bogus')
   })
+  it('keeps multi-line yargs messages (choices) to one line', async () => {
+    const parser = cli(['--mode', 'x']).option('mode', { choices: ['a', 'b'] })
+    const err = await parse(parser).catch((e: Error) => e)
+    expect(err).toBeInstanceOf(UsageError)
+    expect((err as Error).message).toBe('Invalid values: Argument: mode, Given: "x", Choices: "a", "b"')
+  })
   it('passes errors thrown by validation through unchanged', async () => {
     const parser = cli(['--port', '99999']).check((argv) => {
       parsePort(String(argv.port))
