@@ -3,6 +3,7 @@ import { mapSocketError } from './connection.js'
 import type { HeaderList } from './headers.js'
 import type { Sink } from './output.js'
 import { ResponseParser, type ParserEvent, type ResponseHead } from './parser.js'
+import { HttpParseError } from './errors.js'
 
 /** What a transfer decides when the final response head arrives. */
 export interface ExchangeHooks {
@@ -99,6 +100,8 @@ export class Exchange {
     try {
       events = this.parser.push(chunk)
     } catch (err) {
+      // What this chunk completed before the bad bytes (a head, body pieces) is still written out.
+      if (err instanceof HttpParseError && err.events.length > 0) this.handle(err.events)
       this.fail(err)
       return false
     }

@@ -418,6 +418,16 @@ describe('http-get CLI: failures', () => {
     })
   }
 
+  it('a malformed chunk after good ones still writes the good body bytes, then exit 8', async () => {
+    // One write, so the good chunk and the bad size arrive in the same read.
+    const server = await scriptedServer((socket) =>
+      socket.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n'),
+    )
+    const result = await runCli([server.url('/')])
+    expect(result.code).toBe(8)
+    expect(result.stdout.toString()).toBe('hello')
+  })
+
   it('-m: a server that never answers is exit 28', async () => {
     const server = await scriptedServer(() => {})
     const result = await runCli(['-m', '500ms', server.url('/')])
