@@ -29,7 +29,9 @@ describe('progress line', () => {
     const inTerminal = async (options: string) => {
       const command = `stty cols 120 rows 20; "${process.execPath}" "${CLI}" ${options} -o "${file}" ${server.url('/file')}`
       // util-linux `script` runs the command on a pseudo-terminal and copies what it shows.
-      const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] })
+      // ora draws nothing animated when CI is set (is-interactive), as in .ci/run: a person's terminal has no CI.
+      const { CI: _ci, ...env } = process.env
+      const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env })
       onTestFinished(() => {
         if (child.exitCode === null) child.kill('SIGKILL')
       })
