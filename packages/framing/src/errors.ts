@@ -4,15 +4,7 @@
  * package; without its own brand a subclass would inherit NetkitError's `Symbol.hasInstance` and
  * match every NetkitError.
  */
-import { NetkitError } from '@netkit/shared'
-
-function brand(cls: abstract new (...args: never[]) => Error, name: string): void {
-  const sym = Symbol.for(`netkit.error.${name}`)
-  Object.defineProperty(cls.prototype, sym, { value: true })
-  Object.defineProperty(cls, Symbol.hasInstance, {
-    value: (value: unknown) => typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[sym] === true,
-  })
-}
+import { NetkitError, brandError } from '@netkit/shared'
 
 /** A frame (announced by its prefix, or a line without its delimiter yet) is larger than the codec allows. */
 export class FrameTooLargeError extends NetkitError {
@@ -28,7 +20,7 @@ export class FrameTooLargeError extends NetkitError {
     this.limit = limit
   }
 }
-brand(FrameTooLargeError, 'FrameTooLargeError')
+brandError(FrameTooLargeError, 'FrameTooLargeError')
 
 /** The input ended inside a frame. */
 export class FrameTruncatedError extends NetkitError {
@@ -41,7 +33,7 @@ export class FrameTruncatedError extends NetkitError {
     this.buffered = buffered
   }
 }
-brand(FrameTruncatedError, 'FrameTruncatedError')
+brandError(FrameTruncatedError, 'FrameTruncatedError')
 
 /** A varint length prefix is overlong (non-minimal) or larger than 53 bits. */
 export class InvalidVarintError extends NetkitError {
@@ -50,7 +42,7 @@ export class InvalidVarintError extends NetkitError {
     this.name = 'InvalidVarintError'
   }
 }
-brand(InvalidVarintError, 'InvalidVarintError')
+brandError(InvalidVarintError, 'InvalidVarintError')
 
 /** A length prefix that cannot describe a frame: with `lengthIncludesHeader`, a length smaller than the header. */
 export class InvalidFrameLengthError extends NetkitError {
@@ -62,7 +54,7 @@ export class InvalidFrameLengthError extends NetkitError {
     this.length = length
   }
 }
-brand(InvalidFrameLengthError, 'InvalidFrameLengthError')
+brandError(InvalidFrameLengthError, 'InvalidFrameLengthError')
 
 /** The errors a decoder throws for bad input; anything else is a bug. */
 export type FrameError = FrameTooLargeError | FrameTruncatedError | InvalidVarintError | InvalidFrameLengthError

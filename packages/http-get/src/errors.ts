@@ -1,4 +1,4 @@
-import { NetkitError } from '@netkit/shared'
+import { NetkitError, brandError } from '@netkit/shared'
 import type { ParserEvent } from './parser.js'
 
 /**
@@ -33,14 +33,8 @@ export class HttpParseError extends NetkitError {
   }
 }
 
-// Same brand as @netkit/shared's errors (Symbol.for('netkit.error.<Name>')), so `instanceof`
-// still answers true across two installed copies of this package.
-const brandSymbol = Symbol.for('netkit.error.HttpParseError')
-Object.defineProperty(HttpParseError.prototype, brandSymbol, { value: true })
-Object.defineProperty(HttpParseError, Symbol.hasInstance, {
-  value: (value: unknown) =>
-    typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brandSymbol] === true,
-})
+// `instanceof` answers from the brand, so it holds across two installed copies of this package.
+brandError(HttpParseError, 'HttpParseError')
 
 /** Shorthand for the most common failure: a response that is not valid HTTP/1.x. */
 export function malformed(message: string): HttpParseError {

@@ -18,7 +18,12 @@ export interface NetkitErrorOptions {
   cause?: unknown
 }
 
-function brand(cls: abstract new (...args: never[]) => Error, name: string): void {
+/**
+ * Brand an error class so that `instanceof` answers from `Symbol.for('netkit.error.<name>')`
+ * rather than prototype identity. Every subclass needs its own brand, in any package: without
+ * one it inherits its parent's `Symbol.hasInstance` and would match every instance of the parent.
+ */
+export function brandError(cls: abstract new (...args: never[]) => Error, name: string): void {
   const sym = Symbol.for(`netkit.error.${name}`)
   Object.defineProperty(cls.prototype, sym, { value: true })
   Object.defineProperty(cls, Symbol.hasInstance, {
@@ -37,7 +42,7 @@ export class NetkitError extends Error {
     this.exitCode = options.exitCode ?? ExitCode.Failure
   }
 }
-brand(NetkitError, 'NetkitError')
+brandError(NetkitError, 'NetkitError')
 
 /** Bad command-line input: printed as one line with a hint, exit 2. */
 export class UsageError extends NetkitError {
@@ -46,7 +51,7 @@ export class UsageError extends NetkitError {
     this.name = 'UsageError'
   }
 }
-brand(UsageError, 'UsageError')
+brandError(UsageError, 'UsageError')
 
 /** What the tool was doing when the network said no; used to word the message. */
 export interface NetworkContext {
@@ -71,7 +76,7 @@ export class NetworkError extends NetkitError {
     this.context = context
   }
 }
-brand(NetworkError, 'NetworkError')
+brandError(NetworkError, 'NetworkError')
 
 /** A timer ran out (connect timeout, idle timeout): exit 1, code NETKIT_TIMEOUT. */
 export class TimeoutError extends NetworkError {
@@ -80,7 +85,7 @@ export class TimeoutError extends NetworkError {
     this.name = 'TimeoutError'
   }
 }
-brand(TimeoutError, 'TimeoutError')
+brandError(TimeoutError, 'TimeoutError')
 
 /** System error code -> [stable netkit code, the strerror text people know from C tools]. */
 const SYSTEM_ERRORS: Record<string, readonly [string, string]> = {

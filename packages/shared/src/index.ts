@@ -4,6 +4,7 @@ export {
   UsageError,
   NetworkError,
   TimeoutError,
+  brandError,
   toNetworkError,
   describeErrno,
   isExpectedError,
