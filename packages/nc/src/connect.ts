@@ -86,6 +86,9 @@ export function openStream(options: OpenStreamOptions): Promise<net.Socket> {
     }
     const onConnect = () => {
       cleanup()
+      // Until a relay (or a TLS/proxy layer) attaches its own handler, a reset must not crash nc;
+      // the relay then sees the socket closed.
+      socket.on('error', () => {})
       resolve(socket)
     }
     const onAbort = () => {

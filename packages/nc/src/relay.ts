@@ -202,6 +202,8 @@ export async function relay(socket: Duplex, io: RelayIO, options: RelayOptions =
       else outSource.on('end', inputEndListener)
     }
     if (options.signal?.aborted) finish('aborted')
+    // Closed before the relay started (reset while a layer above was still setting up).
+    else if (socket.destroyed) flushOutput(() => finish('peer-eof'))
   })
 }
 
