@@ -56,9 +56,20 @@ const ncOpenbsd = which('nc.openbsd')
 const ncat = which('ncat')
 const socat = which('socat')
 
+const MINIMAL_LISTENER =
+  "const net=require('net');const srv=net.createServer((s)=>{srv.close();s.pipe(process.stdout)}).listen(Number(process.argv[1]),'127.0.0.1')"
+const MINIMAL_CLIENT =
+  "const s=require('net').connect(Number(process.argv[1]),'127.0.0.1');process.stdin.pipe(s);s.pipe(process.stdout);s.on('end',()=>process.exit(0))"
+
 /** Each tool: listener and client command lines for a port (shell words), or a reason to skip. */
 const pipeTools = [
   { name: '@netkit/nc (ours)', listen: (p) => `${q(node)} ${q(OURS)} -l 127.0.0.1 ${p}`, client: (p) => `${q(node)} ${q(OURS)} -N 127.0.0.1 ${p}` },
+  // The floor for any Node netcat: stdin.pipe(socket) / socket.pipe(stdout), half-close aware, no options.
+  {
+    name: 'minimal Node pipe (reference)',
+    listen: (p) => `${q(node)} -e ${q(MINIMAL_LISTENER)} ${p}`,
+    client: (p) => `${q(node)} -e ${q(MINIMAL_CLIENT)} ${p}`,
+  },
   ncOpenbsd
     ? { name: 'OpenBSD nc', listen: (p) => `${q(ncOpenbsd)} -l 127.0.0.1 ${p}`, client: (p) => `${q(ncOpenbsd)} -N 127.0.0.1 ${p}` }
     : { name: 'OpenBSD nc', skip: 'skipped (nc.openbsd not installed)' },
