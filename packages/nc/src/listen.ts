@@ -53,6 +53,8 @@ export function bindServer(options: ListenOptions, server: net.Server = net.crea
       const code = (err as { code?: string }).code
       if (options.unixPath !== undefined) {
         reject(new NetworkError(code ? `NETKIT_${code}` : 'NETKIT_NETWORK_ERROR', `${options.unixPath}: ${(code && describeErrno(code)) ?? err.message}`, code, { operation: 'bind', protocol: 'unix' }, err))
+      } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_NODATA') {
+        reject(toNetworkError(err, { operation: 'resolve', host: options.host, port: options.port }))
       } else {
         // OpenBSD nc: `nc: Address already in use`
         reject(toNetworkError(err, {}))
