@@ -70,3 +70,47 @@ describe('binary round trips', { timeout: 60_000 }, () => {
     expect((await nc.stdout).toString()).toBe(bigHash)
   })
 })
+
+/** Bytes a writer got rid of into `write` before it had to wait (writes `chunk` while it may). */
+function floodWhileAccepted(write: (chunk: Buffer) => boolean, onDrain: (fn: () => void) => void, limit: number): { accepted: () => number } {
+  const chunk = Buffer.alloc(256 * 1024, 0x5a)
+  let accepted = 0
+  const pump = () => {
+    while (accepted < limit) {
+      accepted += chunk.length
+      if (!write(chunk)) return onDrain(pump)
+    }
+  }
+  pump()
+  return { accepted: () => accepted }
+}
+
+describe('backpressure: a slow reader does not make nc buffer without bound', () => {
+  const LIMIT = 512 * MiB
+  const BOUND = 48 * MiB // kernel socket and pipe buffers plus nc's stream buffers stay far below this
+
+  it('a peer that stops reading stops nc reading stdin', async () => {
+    const { port } = await tcpServer((s) => s.pause())
+    const nc = spawnNc(['127.0.0.1', String(port)])
+    const stdin = nc.child.stdin!
+    const flood = floodWhileAccepted((c) => stdin.write(c), (fn) => stdin.once('drain', fn), LIMIT)
+    await new Promise((r) => setTimeout(r, 2000))
+    expect(flood.accepted()).toBeGreaterThan(0)
+    expect(flood.accepted()).toBeLessThan(BOUND)
+    nc.child.kill('SIGKILL')
+  })
+
+  it('a stdout nobody reads stops nc reading the socket', async () => {
+    let flood!: { accepted: () => number }
+    const { port } = await tcpServer((s) => {
+      flood = floodWhileAccepted((c) => s.write(c), (fn) => s.once('drain', fn), LIMIT)
+    })
+    const nc = spawnNc(['-d', '127.0.0.1', String(port)])
+    nc.child.stdout!.pause()
+    await new Promise((r) => setTimeout(r, 2000))
+    expect(flood.accepted()).toBeGreaterThan(0)
+    expect(flood.accepted()).toBeLessThan(BOUND)
+    nc.child.kill('SIGKILL')
+  })
+})
+
