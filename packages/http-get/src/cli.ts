@@ -25,7 +25,10 @@ function asArray(value: unknown): string[] {
 
 await runMain('http-get', async () => {
   const argv = await createCli({ name: 'http-get', version, usage: '$0 [options] URL [URL...]' })
-    .command('$0 <urls..>', 'Fetch URLs with HTTP/1.1 GET over raw TCP/TLS sockets', (y) =>
+    // Optional here, checked below: a required positional is checked before strict mode, so
+    // `--bogus URL` (the unknown option takes the URL as its value) would say "Not enough
+    // non-option arguments" instead of naming the unknown option.
+    .command('$0 [urls..]', 'Fetch URLs with HTTP/1.1 GET over raw TCP/TLS sockets', (y) =>
       y.positional('urls', { type: 'string', array: true, description: 'http:// or https:// URLs (http:// assumed)' }),
     )
     .option('header', { alias: 'H', type: 'string', array: true, description: "Add or replace a header ('Name: value'); 'Name:' removes a default one" })

@@ -47,6 +47,17 @@ describe('http-get CLI: requests', () => {
     }
   })
 
+  it('names an unknown option, even when it is followed by the URL', async () => {
+    for (const [args, name] of [[['--bogus', 'http://127.0.0.1:1/'], 'bogus'], [['-Z', 'http://127.0.0.1:1/'], 'Z'], [['http://127.0.0.1:1/', '--bogus'], 'bogus']] as const) {
+      const result = await runCli([...args])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toMatch(new RegExp(`^http-get: Unknown argument: ${name}\\b.*\\n$`))
+    }
+    const none = await runCli([])
+    expect(none.code).toBe(2)
+    expect(none.stderr).toMatch(/^http-get: no URL specified.*\n$/)
+  })
+
   it('rejects a header with a line break (usage error, exit 2)', async () => {
     const result = await runCli(['-H', 'X: a\r\nEvil: 1', 'http://127.0.0.1:1/'])
     expect(result.code).toBe(2)
