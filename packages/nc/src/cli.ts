@@ -91,7 +91,8 @@ async function toOptions(args: Args): Promise<NcOptions> {
     keepListening: flag('k'),
     noStdin: flag('d'),
     shutdownOnEof: flag('N'),
-    quitAfterEofMs: secs('q', '-q seconds'),
+    // Debian's nc: a negative -q waits forever (the default).
+    quitAfterEofMs: /^-\d+$/.test(str('q') ?? '') ? undefined : secs('q', '-q seconds'),
     idleTimeoutMs: secs('w', '-w timeout'),
     connectTimeoutMs: secs('w', '-w timeout'),
     intervalMs: secs('i', '-i interval'),

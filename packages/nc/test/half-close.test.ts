@@ -118,6 +118,17 @@ for (const role of ['connect', 'listen'] as const) {
       expect((await nc.stdout).toString()).toBe('late reply\n')
     })
 
+    it('-q -1 (Debian: wait forever) is the same as neither', async () => {
+      const { nc, peer } = await session(role, ['-q', '-1'])
+      const got = waitFor(peer, 'ping\n')
+      nc.child.stdin!.end('ping\n')
+      await got
+      expect(await sawEofWithin(peer, 700)).toBe(false)
+      peer.end('done\n')
+      expect(await nc.exit).toBe(0)
+      expect((await nc.stdout).toString()).toBe('done\n')
+    })
+
     it('neither, peer EOF first: prints what the peer sent and exits though stdin is open', async () => {
       const { nc, peer } = await session(role, [])
       nc.child.stdin!.write('hello\n')
