@@ -63,6 +63,21 @@ describe('listen mode', () => {
     expect(nc.stderrSoFar().match(/Connection received on 127\.0\.0\.1 \d+/g)).toHaveLength(3)
   })
 
+  it('-k hands stdin to each client in turn', async () => {
+    const nc = await spawnListener(['-lkv', '127.0.0.1', '0'])
+    for (const line of ['for the first\n', 'for the second\n']) {
+      const client = await connectTo(nc.port)
+      await nc.waitStderr(new RegExp(`Connection received on 127\\.0\\.0\\.1 ${client.localPort}`))
+      const got = readUntil(client, line)
+      nc.child.stdin!.write(line)
+      expect(await got).toBe(line)
+      client.end()
+      await once(client, 'close')
+    }
+    nc.child.kill('SIGTERM')
+    expect(await nc.exit).toBe(143)
+  })
+
   it('reports a port in use in one line, exit 1', async () => {
     const { port } = await tcpServer(() => {})
     const nc = spawnNc(['-l', '127.0.0.1', String(port)], { stdin: 'ignore' })
