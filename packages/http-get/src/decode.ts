@@ -50,18 +50,19 @@ export function decodingSink(codings: readonly string[], inner: Sink): Sink {
   const last = decoders[decoders.length - 1]!
   let error: Error | undefined
   let drainListeners: Array<() => void> = []
+  // `err` is the output's own error (a closed pipe stays a quiet EPIPE, a full disk stays 23) or
+  // an already-typed one; decoder errors are wrapped by failDecoding.
   const fail = (err: Error) => {
-    error ??=
-      err instanceof TransferError
-        ? err
-        : new TransferError('NETKIT_HTTP_BAD_CONTENT_ENCODING', `Error while processing content unencoding: ${err.message}`, CurlExit.BadContentEncoding, err)
+    error ??= err
     for (const decoder of decoders) decoder.destroy()
     // Wake a paused connection so that the transfer sees the error at its next write.
     const listeners = drainListeners
     drainListeners = []
     for (const listener of listeners) listener()
   }
-  for (const decoder of decoders) decoder.on('error', fail)
+  const failDecoding = (err: Error) =>
+    fail(err instanceof TransferError ? err : new TransferError('NETKIT_HTTP_BAD_CONTENT_ENCODING', `Error while processing content unencoding: ${err.message}`, CurlExit.BadContentEncoding, err))
+  for (const decoder of decoders) decoder.on('error', failDecoding)
   last.on('data', (data: Buffer) => {
     if (!inner.write(data)) {
       last.pause()

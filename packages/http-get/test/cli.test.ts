@@ -377,6 +377,22 @@ describe('http-get CLI: --compressed', () => {
     expect(result.stdout.equals(encoded)).toBe(true)
   })
 
+  it('stops quietly when stdout is closed early while decoding', async () => {
+    const encoded = zlib.gzipSync(Buffer.alloc(16 * 1024 * 1024, 0x61))
+    const server = await scriptedServer((socket) => socket.end(response(encoded, { 'Content-Encoding': 'gzip' })))
+    const child = spawn('bash', ['-c', `"${process.execPath}" "${CLI}" --compressed ${server.url('/')} | head -c 10; echo "exit \${PIPESTATUS[0]}" >&2`], { stdio: ['ignore', 'pipe', 'pipe'] })
+    onTestFinished(() => {
+      child.kill('SIGKILL')
+    })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()))
+    await once(child, 'close')
+    expect(out).toBe('aaaaaaaaaa')
+    expect(err).toBe('exit 0\n')
+  })
+
   it('a corrupt gzip body is exit 61', async () => {
     const server = await scriptedServer((socket) => socket.end(response(Buffer.from('not gzip at all'), { 'Content-Encoding': 'gzip' })))
     const result = await runCli(['--compressed', server.url('/')])
