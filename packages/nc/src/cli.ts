@@ -177,6 +177,10 @@ async function main(args: readonly string[]): Promise<void> {
         extensions,
       })
       return signalExit ?? code
+    } catch (err) {
+      // Interrupted while connecting or waiting for a client: the signal is the news, not the error.
+      if (signalExit !== undefined) return signalExit
+      throw err
     } finally {
       removeShutdown()
       // stdin may still be open (peer closed first); it must not keep the process alive.

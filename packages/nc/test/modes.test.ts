@@ -142,6 +142,16 @@ describe('-w timeouts', () => {
     expect(await nc.stderr).toBe(`nc: connect to 127.0.0.1 port ${port} (tcp) timed out: Operation now in progress\n`)
   })
 
+  it('SIGTERM while a connect hangs: exit 143, nothing on stderr', async () => {
+    const port = await blackholePort()
+    const nc = spawnNc(['-w', '30', '127.0.0.1', String(port)], { stdin: 'ignore' })
+    await new Promise((r) => setTimeout(r, 500))
+    nc.child.kill('SIGTERM')
+    expect(await nc.exit).toBe(143)
+    expect(nc.child.signalCode).toBeNull()
+    expect(await nc.stderr).toBe('')
+  })
+
   it('a listener that accepts and never speaks: idle timeout ends quietly, exit 0', async () => {
     let accepted = false
     const { port } = await tcpServer(() => (accepted = true))
