@@ -145,7 +145,8 @@ describe('-w timeouts', () => {
   it('SIGTERM while a connect hangs: exit 143, nothing on stderr', async () => {
     const port = await blackholePort()
     const nc = spawnNc(['-w', '30', '127.0.0.1', String(port)], { stdin: 'ignore' })
-    await new Promise((r) => setTimeout(r, 500))
+    // time to start and install its signal handlers (generous: the machine may be busy)
+    await new Promise((r) => setTimeout(r, 1500))
     nc.child.kill('SIGTERM')
     expect(await nc.exit).toBe(143)
     expect(nc.child.signalCode).toBeNull()
