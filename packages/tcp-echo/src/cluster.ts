@@ -38,6 +38,8 @@ export function mergeSummaries(summaries: readonly TcpEchoSummary[], durationMs:
   return total
 }
 
+function ignoreSendError(): void {}
+
 /** True in a process forked by runClusterPrimary (node:cluster sets NODE_UNIQUE_ID). */
 export function isClusterWorker(): boolean {
   return cluster.isWorker
@@ -60,7 +62,9 @@ export async function runClusterPrimary(options: ClusterPrimaryOptions): Promise
     const shutdown = () => {
       if (stopping) return
       stopping = true
-      for (const w of workers) if (w.isConnected()) w.send({ type: 'shutdown', grace } satisfies ToWorker)
+      // A worker that failed may be disconnecting right now: with a callback, a send that fails
+      // (EPIPE) is reported to it instead of as an unhandled 'error'; its 'exit' follows anyway.
+      for (const w of workers) if (w.isConnected()) w.send({ type: 'shutdown', grace } satisfies ToWorker, undefined, ignoreSendError)
       // Workers that do not finish in time are killed; bounded by grace + 5 s.
       setTimeout(() => {
         for (const w of workers) w.process.kill('SIGKILL')
