@@ -135,17 +135,19 @@ await runMain('http-get', async () => {
     log: argv.verbose > 0 ? (line) => log.line(line) : undefined,
     onDone: async (index, outcome) => {
       const slot = slots[index]!
-      if (outcome instanceof Error) {
-        if (isBrokenPipe(outcome)) brokenPipe = true
-        else {
-          spinner?.stop()
-          exitCode = outcome instanceof NetkitError ? outcome.exitCode : 1
-          if (showErrors) {
-            if (outcome instanceof NetkitError) log.error(outcome.message)
-            else throw outcome
-          }
+      const report = (err: Error) => {
+        if (isBrokenPipe(err)) {
+          brokenPipe = true
+          return
+        }
+        spinner?.stop()
+        exitCode = err instanceof NetkitError ? err.exitCode : 1
+        if (showErrors) {
+          if (err instanceof NetkitError) log.error(err.message)
+          else throw err
         }
       }
+      if (outcome instanceof Error) report(outcome)
       if (writeOut !== undefined && !brokenPipe) {
         const text = formatWriteOut(writeOut, transferReport(urls[index]!, outcome), (message) => log.warn(message))
         slot.write(Buffer.from(text, 'utf8'))
@@ -153,8 +155,8 @@ await runMain('http-get', async () => {
       try {
         await slot.close()
       } catch (err) {
-        if (isBrokenPipe(err)) brokenPipe = true
-        else throw err
+        // stdout's write error: already reported when it is what failed this transfer.
+        if (err !== outcome) report(err as Error)
       }
     },
   })

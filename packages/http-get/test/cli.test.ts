@@ -186,6 +186,29 @@ describe('http-get CLI: output', () => {
     expect(result.stderr).toMatch(/^http-get: Failed to open the file/)
   })
 
+  it('stdout on a full device: exit 23, the error reported once per transfer', async () => {
+    const server = await scriptedServer((socket) => socket.end(response('body')))
+    const dir = tempDir()
+    const cases = [
+      { args: [server.url('/')], lines: 1 },
+      { args: ['-o', path.join(dir, 'out'), '-w', '%{http_code}', server.url('/')], lines: 1 },
+      { args: [server.url('/a'), server.url('/b')], lines: 2 },
+    ]
+    for (const { args, lines } of cases) {
+      const full = fs.openSync('/dev/full', 'w')
+      const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', full, 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+      fs.closeSync(full)
+      onTestFinished(() => {
+        child.kill('SIGKILL')
+      })
+      let err = ''
+      child.stderr!.on('data', (c: Buffer) => (err += c.toString()))
+      const [code] = (await once(child, 'close')) as [number]
+      expect(code).toBe(23)
+      expect(err).toBe('http-get: Failure writing output to stdout: ENOSPC: no space left on device, write\n'.repeat(lines))
+    }
+  })
+
   it('is binary safe', async () => {
     const body = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7) & 0xff))
     const server = await scriptedServer((socket) => socket.end(response(body)))
