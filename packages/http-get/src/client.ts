@@ -77,7 +77,7 @@ export interface HttpGetResult {
   numConnects: number
   contentType: string | undefined
   timings: Timings
-  /** Where -O saved the body. */
+  /** The file -o or -O wrote the body to (%{filename_effective}). */
   fileName?: string
   /** The body, when no output was given. */
   body?: Buffer
@@ -115,7 +115,7 @@ export async function httpGet(url: string, options: HttpGetOptions = {}): Promis
   const spec = options.output
   if (spec === undefined) output = buffer = new BufferSink(options.maxBuffer ?? DEFAULT_MAX_BUFFER)
   else if (isSink(spec)) output = spec
-  else if ('file' in spec) output = fileSink(spec.file)
+  else if ('file' in spec) output = fileSink((fileName = spec.file))
   else if ('remoteName' in spec) output = fileSink((fileName = remoteFileName(first)))
   else output = new StreamSink(spec)
 

@@ -164,9 +164,10 @@ describe('http-get CLI: output', () => {
   it('-o writes each URL to its file; -O names the file after the URL', async () => {
     const server = await scriptedServer((socket, request) => socket.write(response(`content ${request.target}`)))
     const dir = tempDir()
-    const result = await runCli(['-o', path.join(dir, 'first.txt'), server.url('/one'), '-O', server.url('/dir/two.bin')], { cwd: dir })
+    const result = await runCli(['-o', path.join(dir, 'first.txt'), server.url('/one'), '-O', server.url('/dir/two.bin'), '-w', '[%{filename_effective}]'], { cwd: dir })
     expect(result.code).toBe(0)
-    expect(result.stdout.length).toBe(0)
+    // Like curl, %{filename_effective} names the -o file as well as the -O one.
+    expect(result.stdout.toString()).toBe(`[${path.join(dir, 'first.txt')}][two.bin]`)
     expect(fs.readFileSync(path.join(dir, 'first.txt'), 'utf8')).toBe('content /one')
     expect(fs.readFileSync(path.join(dir, 'two.bin'), 'utf8')).toBe('content /dir/two.bin')
   })
