@@ -129,12 +129,16 @@ async function serve(args: ServeArgs): Promise<void> {
   if (args.json) exitQuietlyOnBrokenPipe(process.stdout)
   const print = eventPrinter(log, args.json)
   const verbose = args.json || args.verbose > 0
+  // listening, summary, server errors and frame errors are always reported; per-connection events with -v or --json.
+  const report = (event: TcpEchoEvent) => {
+    if (verbose || event.event === 'listening' || event.event === 'summary' || event.event === 'error' || isFrameError(event)) print(event)
+  }
 
   if (args.cluster !== undefined) {
     const workers = args.cluster === '' ? availableParallelism() : parseCount(args.cluster, 'cluster workers', 1, 1024)
     const { isClusterWorker, runClusterPrimary, runClusterWorker } = await import('./cluster.js')
     if (isClusterWorker()) {
-      await runClusterWorker(options, verbose ? print : undefined)
+      await runClusterWorker(options, report)
       return
     }
     await runClusterPrimary({
@@ -150,14 +154,7 @@ async function serve(args: ServeArgs): Promise<void> {
     return
   }
 
-  // listening, summary and frame errors are always reported; per-connection events with -v or --json.
-  const server = await createTcpEchoServer({
-    ...options,
-    onEvent: (event) => {
-      if (verbose || event.event === 'listening' || event.event === 'summary' || event.event === 'error') print(event)
-      else if (isFrameError(event)) print(event)
-    },
-  })
+  const server = await createTcpEchoServer({ ...options, onEvent: report })
   onShutdown(async () => {
     await server.close()
   })

@@ -116,6 +116,17 @@ describe('frame mode', () => {
     expect(Buffer.compare(await received, wire)).toBe(0)
   })
 
+  it('CLI: --cluster workers log a frame error without -v too', async () => {
+    const cli = await startCli(['--frame', 'lp32', '--max-frame-size', '1k', '--cluster', '2'])
+    const bad = await client(cli.port)
+    bad.on('error', () => {})
+    bad.resume()
+    bad.write(Buffer.from([0xff, 0xff, 0xff, 0xff]))
+    expect(
+      await waitFor(() => /^tcp-echo: closed 127\.0\.0\.1:\d+: frame of 4294967295 bytes announced, limit is 1024 bytes$/m.test(cli.stderr())),
+    ).toBe(true)
+  })
+
   it('CLI: rejects --max-frame-size without --frame (exit 2)', async () => {
     const { runCli } = await import('./helpers.js')
     const cli = runCli(['--port', '0', '--max-frame-size', '1k'])
