@@ -90,7 +90,6 @@ export async function relay(socket: Duplex, io: RelayIO, options: RelayOptions =
         outSource.pipe(stage)
         outSource = stage
       }
-      if (outStages.length > 0) outStages[0]!.on('error', onError)
     }
 
     // Inbound
@@ -159,6 +158,11 @@ export async function relay(socket: Duplex, io: RelayIO, options: RelayOptions =
       finish('aborted')
     }
 
+    // The local reader went away (a closed pipe): nothing more can be delivered, end quietly.
+    function onOutputError() {
+      finish('aborted')
+    }
+
     function teardown() {
       if (quitTimer) clearTimeout(quitTimer)
       if (idleTimer) clearTimeout(idleTimer)
@@ -167,6 +171,7 @@ export async function relay(socket: Duplex, io: RelayIO, options: RelayOptions =
       socket.off('error', onError)
       socket.off('close', onSocketClose)
       socket.off('data', countReceived)
+      io.output.off('error', onOutputError)
       if (input) {
         input.off('end', inputEndListener)
         if (outStages.length > 0) input.unpipe(outStages[0]!)
@@ -193,6 +198,7 @@ export async function relay(socket: Duplex, io: RelayIO, options: RelayOptions =
     socket.on('error', onError)
     socket.on('end', onSocketEnd)
     socket.on('close', onSocketClose)
+    io.output.on('error', onOutputError)
     options.signal?.addEventListener('abort', onAbort, { once: true })
     inSource.pipe(io.output, { end: false })
     if (outSource) {

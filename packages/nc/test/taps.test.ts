@@ -105,3 +105,28 @@ describe('taps', () => {
   })
 })
 
+
+describe('relay in-process', () => {
+  it('an output that fails (a closed pipe) ends the relay quietly and closes the socket', async () => {
+    const { relay } = await import('../src/relay.js')
+    const { Writable, PassThrough } = await import('node:stream')
+    const { once } = await import('node:events')
+    const net = await import('node:net')
+    let peerClosed!: Promise<unknown>
+    const { port } = await tcpServer((s) => {
+      peerClosed = once(s, 'end')
+      s.write('first')
+    })
+    const socket = net.connect(port, '127.0.0.1')
+    await once(socket, 'connect')
+    const output = new Writable({
+      write(_chunk, _enc, cb) {
+        cb(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))
+      },
+    })
+    const result = await relay(socket, { input: new PassThrough(), output })
+    expect(result.reason).toBe('aborted')
+    expect(result.received).toBe(5)
+    await peerClosed
+  })
+})
