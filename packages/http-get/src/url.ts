@@ -23,8 +23,11 @@ export interface RequestTarget {
 
 const DEFAULT_PORTS = { http: 80, https: 443 } as const
 
-/** Characters a request-target may carry as written (RFC 3986 unreserved, sub-delims, ':@/?%'). */
-const SAFE_TARGET = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/
+/**
+ * A request-target sent as written: printable ASCII, as curl sends it (`{}|^\`"<>` included).
+ * Not a backslash, which WHATWG (and so the authority split) reads as a `/` in http(s) URLs.
+ */
+const SAFE_TARGET = /^[\x21-\x5b\x5d-\x7e]*$/
 /** A path with `.` or `..` segments, which curl (and WHATWG) remove before sending. */
 const DOT_SEGMENT = /(^|\/)\.\.?(\/|$)/
 

@@ -27,9 +27,11 @@ describe('http-get CLI: requests', () => {
 
   it('keeps percent-escapes and odd characters of the path and query as given', async () => {
     const server = await scriptedServer((socket) => socket.end(response('ok')))
-    const result = await runCli([server.url("/%7Euser/a%2Fb?q=%41'x&y=a%20b")])
+    const result = await runCli([server.url("/%7Euser/a%2Fb?q=%41'x&y=a%20b"), server.url('/{a}|^`b`/"c"?<d>={e}')])
     expect(result.code).toBe(0)
     expect(server.requests[0]!.target).toBe("/%7Euser/a%2Fb?q=%41'x&y=a%20b")
+    // Printable ASCII goes out as typed, as curl (with -g) sends it; WHATWG would encode {}`"<>.
+    expect(server.requests[1]!.target).toBe('/{a}|^`b`/"c"?<d>={e}')
   })
 
   it('-H adds, replaces and removes headers; -A sets the User-Agent; --http1.0', async () => {
