@@ -26,16 +26,25 @@ export class DatagramStream extends Duplex {
   private readonly connected: boolean
   dropped = 0
 
-  constructor(socket: dgram.Socket, connected: boolean, peer?: Peer) {
+  /** The host and port asked for (connect mode), to word errors like OpenBSD nc. */
+  private readonly target: { host: string; port: number } | undefined
+
+  constructor(socket: dgram.Socket, connected: boolean, peer?: Peer, target?: { host: string; port: number }) {
     super({ allowHalfOpen: true })
     this.socket = socket
     this.connected = connected
     this.peer = peer
+    this.target = target
     socket.on('message', (msg, rinfo) => {
       if (!connected) this.peer = { address: rinfo.address, port: rinfo.port }
       this.deliver(msg)
     })
-    socket.on('error', (err) => this.destroy(err))
+    socket.on('error', (err) => this.destroy(this.describe(err)))
+  }
+
+  /** `connect to 127.0.0.1 port 9 (udp) failed: Connection refused` for an ICMP port-unreachable. */
+  private describe(err: Error): Error {
+    return this.target ? connectError(err, this.target.host, this.target.port, 'udp') : err
   }
 
   /** Push a datagram, dropping it when the reader is far behind. */
@@ -52,7 +61,7 @@ export class DatagramStream extends Duplex {
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     let offset = 0
     const next = (err?: Error | null) => {
-      if (err) return cb(err)
+      if (err) return cb(this.describe(err))
       if (offset >= chunk.length) return cb()
       const piece = chunk.subarray(offset, offset + MAX_DATAGRAM)
       offset += piece.length
@@ -114,7 +123,7 @@ export async function openDatagram(options: DatagramConnectOptions): Promise<Dat
     socket.close()
     throw connectError(err, options.host, options.port, 'udp')
   }
-  return new DatagramStream(socket, true)
+  return new DatagramStream(socket, true, undefined, { host: options.host, port: options.port })
 }
 
 export interface DatagramListenOptions {

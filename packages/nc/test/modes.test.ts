@@ -222,6 +222,20 @@ describe('UDP', () => {
     expect(await nc.exit).toBe(0) // -w 1: idle after stdin EOF
   })
 
+  it('a port nobody listens on (ICMP port unreachable) is one line, exit 1', async () => {
+    const probe = dgram.createSocket('udp4')
+    probe.bind(0, '127.0.0.1')
+    await once(probe, 'listening')
+    const port = probe.address().port
+    probe.close()
+    const nc = spawnNc(['-u', '127.0.0.1', String(port)])
+    nc.child.stdin!.write('one\n')
+    const timer = setInterval(() => nc.child.stdin!.write('again\n'), 200)
+    onTestFinished(() => clearInterval(timer))
+    expect(await nc.exit).toBe(1)
+    expect(await nc.stderr).toBe(`nc: connect to 127.0.0.1 port ${port} (udp) failed: Connection refused\n`)
+  })
+
   it('listen mode answers the first peer', async () => {
     const nc = spawnNc(['-luv', '127.0.0.1', '0'])
     const m = await nc.waitStderr(/Bound on 127\.0\.0\.1 (\d+)/)

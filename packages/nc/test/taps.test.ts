@@ -1,9 +1,13 @@
 /** -C, -i, --hex-dump, -o and --stats from the built CLI; the hex dump formatter in-process. */
+import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { PassThrough, Writable } from 'node:stream'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createHexDumper, formatHexLine } from '../src/hexdump.js'
+import { relay } from '../src/relay.js'
 import { formatStats } from '../src/stats.js'
 import { spawnNc, tcpServer } from './support/nc.js'
 
@@ -108,10 +112,6 @@ describe('taps', () => {
 
 describe('relay in-process', () => {
   it('an output that fails (a closed pipe) ends the relay quietly and closes the socket', async () => {
-    const { relay } = await import('../src/relay.js')
-    const { Writable, PassThrough } = await import('node:stream')
-    const { once } = await import('node:events')
-    const net = await import('node:net')
     let peerClosed!: Promise<unknown>
     const { port } = await tcpServer((s) => {
       peerClosed = once(s, 'end')
