@@ -45,13 +45,15 @@ export function parseHeaderArgument(argument: string): [string, string | null] {
 /**
  * The request head as curl orders it: request line, Host, Authorization (from the URL),
  * User-Agent, Accept, Accept-Encoding, then the -H headers in the order given. A -H header
- * drops the default of the same name (so it appears once, at its -H position), as in curl.
+ * drops the default of the same name (so it appears once, at its -H position), as in curl;
+ * a -H Host stays first.
  */
 export function buildRequestHead(target: RequestTarget, options: RequestOptions, version: string): string {
   const method = options.method ?? 'GET'
   const extra = options.headers ?? []
   const overridden = new Set(extra.map(([name]) => name.toLowerCase()))
-  const defaults: Array<[string, string]> = [['Host', target.authority]]
+  const isHost = ([name]: readonly [string, unknown]) => name.toLowerCase() === 'host'
+  const defaults: Array<[string, string]> = []
   if (target.credentials) {
     const token = Buffer.from(`${target.credentials.user}:${target.credentials.password}`, 'utf8').toString('base64')
     defaults.push(['Authorization', `Basic ${token}`])
@@ -59,12 +61,12 @@ export function buildRequestHead(target: RequestTarget, options: RequestOptions,
   defaults.push(['User-Agent', options.userAgent ?? `netkit-http-get/${version}`])
   defaults.push(['Accept', '*/*'])
   if (options.compressed) defaults.push(['Accept-Encoding', ACCEPT_ENCODING])
+  const field = (name: string, value: string | null) => (value === null ? '' : value === '' ? `${name}:\r\n` : `${name}: ${value}\r\n`)
   let head = `${method} ${target.path} HTTP/${options.http10 ? '1.0' : '1.1'}\r\n`
-  for (const [name, value] of defaults) {
-    if (!overridden.has(name.toLowerCase())) head += `${name}: ${value}\r\n`
-  }
-  for (const [name, value] of extra) {
-    if (value !== null) head += value === '' ? `${name}:\r\n` : `${name}: ${value}\r\n`
-  }
+  // Host stays the first field even when -H replaces it (RFC 9112 §3.2; curl does the same).
+  const [hostName, hostValue] = extra.findLast(isHost) ?? ['Host', target.authority]
+  head += field(hostName, hostValue)
+  for (const [name, value] of defaults) if (!overridden.has(name.toLowerCase())) head += field(name, value)
+  for (const header of extra) if (!isHost(header)) head += field(...header)
   return `${head}\r\n`
 }

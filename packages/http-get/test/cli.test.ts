@@ -41,6 +41,13 @@ describe('http-get CLI: requests', () => {
     expect(server.requests[0]!.raw).toBe('GET / HTTP/1.0\r\nUser-Agent: agent/2\r\nX-One: 1\r\nAccept: text/html\r\n\r\n')
   })
 
+  it('-H Host replaces the Host header but keeps it first, as curl does (RFC 9112 §3.2)', async () => {
+    const server = await scriptedServer((socket) => socket.end(response('ok')))
+    const result = await runCli(['-H', 'Accept: y', '-H', 'X-Z: 1', '-H', 'Host: example.test', '-A', 'a', server.url('/')])
+    expect(result.code).toBe(0)
+    expect(server.requests[0]!.raw).toBe('GET / HTTP/1.1\r\nHost: example.test\r\nUser-Agent: a\r\nAccept: y\r\nX-Z: 1\r\n\r\n')
+  })
+
   it('usage errors exit 2 with one line', async () => {
     for (const args of [[], ['--max-redirs', 'abc', 'http://127.0.0.1:1/'], ['--parallel', '0', 'http://127.0.0.1:1/'], ['-o', 'a', '-o', 'b', 'http://127.0.0.1:1/']]) {
       const result = await runCli(args)
