@@ -13,6 +13,21 @@ function tempDir(): string {
   return dir
 }
 
+/** Run the CLI piped into `head -c 10`: what head printed, and stderr ending with the CLI's exit code. */
+async function runIntoHead(args: string[]): Promise<{ out: string; err: string }> {
+  const command = `"${process.execPath}" "${CLI}" ${args.join(' ')} | head -c 10; echo "exit \${PIPESTATUS[0]}" >&2`
+  const child = spawn('bash', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'] })
+  onTestFinished(() => {
+    child.kill('SIGKILL')
+  })
+  let out = ''
+  let err = ''
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()))
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()))
+  await once(child, 'close')
+  return { out, err }
+}
+
 describe('http-get CLI: requests', () => {
   it('GETs a URL, writes the body to stdout and sends exactly the default request head', async () => {
     const server = await scriptedServer((socket) => socket.end(response('hello\n', { 'Content-Type': 'text/plain' })))
@@ -311,17 +326,7 @@ describe('http-get CLI: output', () => {
   it('stops quietly when stdout is closed early', async () => {
     const big = Buffer.alloc(8 * 1024 * 1024, 0x61)
     const server = await scriptedServer((socket) => socket.end(response(big)))
-    const child = spawn('sh', ['-c', `"${process.execPath}" "${CLI}" ${server.url('/')} | head -c 10`], { stdio: ['ignore', 'pipe', 'pipe'] })
-    onTestFinished(() => {
-      child.kill('SIGKILL')
-    })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()))
-    await once(child, 'close')
-    expect(out).toBe('aaaaaaaaaa')
-    expect(err).toBe('')
+    expect(await runIntoHead([server.url('/')])).toEqual({ out: 'aaaaaaaaaa', err: 'exit 0\n' })
   })
 })
 
@@ -413,17 +418,7 @@ describe('http-get CLI: --compressed', () => {
   it('stops quietly when stdout is closed early while decoding', async () => {
     const encoded = zlib.gzipSync(Buffer.alloc(16 * 1024 * 1024, 0x61))
     const server = await scriptedServer((socket) => socket.end(response(encoded, { 'Content-Encoding': 'gzip' })))
-    const child = spawn('bash', ['-c', `"${process.execPath}" "${CLI}" --compressed ${server.url('/')} | head -c 10; echo "exit \${PIPESTATUS[0]}" >&2`], { stdio: ['ignore', 'pipe', 'pipe'] })
-    onTestFinished(() => {
-      child.kill('SIGKILL')
-    })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()))
-    await once(child, 'close')
-    expect(out).toBe('aaaaaaaaaa')
-    expect(err).toBe('exit 0\n')
+    expect(await runIntoHead(['--compressed', server.url('/')])).toEqual({ out: 'aaaaaaaaaa', err: 'exit 0\n' })
   })
 
   it('a corrupt gzip body is exit 61', async () => {
