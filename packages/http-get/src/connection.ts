@@ -52,9 +52,10 @@ function errnoOf(err: unknown): string | undefined {
 /**
  * Map a socket error to curl's exit codes, once, where the connection is made: names that do
  * not resolve 6, connect failures 7, certificate problems 60, other TLS handshake failures 35,
- * failures after the connection was up 56 (55 for a failed send).
+ * failures after the connection was up 56 (a failed send included: its error arrives as the
+ * socket's 'error', like a failed read).
  */
-export function mapSocketError(err: unknown, phase: 'connect' | 'handshake' | 'transfer' | 'send', target: RequestTarget): NetkitError {
+export function mapSocketError(err: unknown, phase: 'connect' | 'handshake' | 'transfer', target: RequestTarget): NetkitError {
   if (err instanceof NetkitError) return err
   const errno = errnoOf(err)
   const first = err instanceof AggregateError ? errnoOf(err.errors[0]) : errno
@@ -74,7 +75,6 @@ export function mapSocketError(err: unknown, phase: 'connect' | 'handshake' | 't
     return new TransferError('NETKIT_TLS_HANDSHAKE', `TLS connect error: ${reason}`, CurlExit.TlsConnect, err)
   }
   const network = toNetworkError(err, {})
-  if (phase === 'send') return new TransferError(network.code, `Send failure: ${network.message}`, CurlExit.SendError, err)
   return new TransferError(network.code, `Recv failure: ${network.message}`, CurlExit.RecvError, err)
 }
 

@@ -1,4 +1,5 @@
 import { UsageError } from '@netkit/shared'
+import { isToken } from './headers.js'
 import type { RequestTarget } from './url.js'
 
 /** What the user asked to change in the request. */
@@ -21,8 +22,6 @@ export interface RequestOptions {
 
 export const ACCEPT_ENCODING = 'gzip, deflate, br'
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-
 /**
  * Parse one `-H` argument as curl does: `Name: value` adds or replaces, `Name:` removes a default
  * header, `Name;` sends it with an empty value. CR, LF and NUL are refused (header injection).
@@ -33,11 +32,11 @@ export function parseHeaderArgument(argument: string): [string, string | null] {
   const semicolon = argument.indexOf(';')
   if (colon < 0 && semicolon > 0 && argument.slice(semicolon + 1).trim() === '') {
     const name = argument.slice(0, semicolon).trim()
-    if (TOKEN.test(name)) return [name, '']
+    if (isToken(name)) return [name, '']
   }
   if (colon <= 0) throw new UsageError(`invalid header: ${JSON.stringify(argument)} (expected 'Name: value')`)
   const name = argument.slice(0, colon).trim()
-  if (!TOKEN.test(name)) throw new UsageError(`invalid header name: ${JSON.stringify(name)}`)
+  if (!isToken(name)) throw new UsageError(`invalid header name: ${JSON.stringify(name)}`)
   const value = argument.slice(colon + 1).trim()
   return [name, value === '' ? null : value]
 }
