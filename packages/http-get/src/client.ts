@@ -180,10 +180,11 @@ export async function httpGet(url: string, options: HttpGetOptions = {}): Promis
               if (options.include) writeText(output, headText(head))
               return nullSink
             }
+            // -f drops the body, not the head that -i/-I asked for (curl prints it too).
+            if (options.include) writeText(output, headText(head))
             if (options.fail && head.status >= 400) {
               throw new TransferError('NETKIT_HTTP_ERROR_STATUS', `The requested URL returned error: ${head.status}`, CurlExit.HttpError)
             }
-            if (options.include) writeText(output, headText(head))
             const body = borrow(output)
             const codings = options.compressed ? parseContentEncoding(headerValues(head.headers, 'content-encoding')) : []
             return codings.length > 0 && head.bodyKind !== 'none' ? decodingSink(codings, body) : body

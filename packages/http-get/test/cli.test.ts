@@ -268,6 +268,15 @@ describe('http-get CLI: output', () => {
     expect(fs.existsSync(file)).toBe(false)
   })
 
+  it('-f with -i or -I still prints the response head (no body), as curl does', async () => {
+    const server = await scriptedServer((socket) => socket.write(response('not here', {}, '404 Not Found')))
+    for (const flag of ['-i', '-I']) {
+      const result = await runCli(['-sf', flag, server.url('/')])
+      expect(result.code).toBe(22)
+      expect(result.stdout.toString()).toBe('HTTP/1.1 404 Not Found\r\nContent-Length: 8\r\n\r\n')
+    }
+  })
+
   it('reads a response that arrives one byte per write, trailers included', async () => {
     const bytes = Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n3\r\nabc\r\n4;x=y\r\ndefg\r\n0\r\nX-T: done\r\n\r\n')
     const server = await scriptedServer((socket) => {
