@@ -178,7 +178,7 @@ export class Exchange {
     const log = this.hooks.log
     if (!log) return
     for (const line of formatHead(head)) log(`< ${line}`)
-    log('<')
+    log('< ')
     for (const warning of head.warnings) log(`* Warning: ${warning}`)
   }
 

@@ -329,7 +329,9 @@ describe('http-get CLI: output', () => {
     expect(result.stdout.toString()).toBe('body')
     expect(result.stderr).toContain(`* Connected to 127.0.0.1 (127.0.0.1) port ${server.port}`)
     expect(result.stderr).toContain('> GET /v HTTP/1.1\n')
-    expect(result.stderr).toContain('< HTTP/1.1 200 OK\n< Content-Length: 4\n')
+    // curl's blank lines after each head: '> ' and '< ' (with the space).
+    expect(result.stderr).toContain('< HTTP/1.1 200 OK\n< Content-Length: 4\n< \n')
+    expect(result.stderr).toContain('> Accept: */*\n> \n')
   })
 
   it('stops quietly when stdout is closed early', async () => {
