@@ -40,6 +40,12 @@ const PROTOCOL_ERROR_LINGER_MS = 2_000
 
 /** --delay keeps at most this many bytes waiting on timers before it stops reading. */
 export const DELAY_BUFFER_LIMIT = 64 * 1024
+/**
+ * What each delayed echo counts against DELAY_BUFFER_LIMIT on top of its bytes: its timer and
+ * views cost memory even for a 1-byte chunk, so a client trickling tiny frames gets at most
+ * DELAY_BUFFER_LIMIT / DELAY_ENTRY_COST timers (128), not one per byte.
+ */
+const DELAY_ENTRY_COST = 512
 
 const kConnection = Symbol('tcp-echo.connection')
 type EchoSocket = Socket & { [kConnection]: Connection }
@@ -54,8 +60,9 @@ export class Connection {
   bytesOut = 0
   reason: CloseReason | undefined
   error: string | undefined
-  /** Bytes waiting on --delay timers. */
+  /** Bytes waiting on --delay timers, and the number of those timers. */
   private delayed = 0
+  private delayedEchoes = 0
   /** The client ended its side (or sent a bad frame); end ours once everything is echoed. */
   private inputEnded = false
   /** A bad frame: read nothing more. */
@@ -90,23 +97,36 @@ export class Connection {
     this.socket.destroy()
   }
 
-  write(data: Uint8Array): void {
-    const n = data.length
-    if (n === 0) return
+  /** Echo `parts` now, or after --delay with one timer for all of them (one read's frames share it). */
+  echo(parts: Uint8Array[]): void {
+    if (parts.length === 0) return
     if (this.host.delay > 0) {
+      let n = 0
+      for (const part of parts) n += part.length
       this.delayed += n
-      if (this.delayed > DELAY_BUFFER_LIMIT) this.socket.pause()
+      this.delayedEchoes++
+      if (this.delayOverLimit()) this.socket.pause()
       // Timers with the same duration fire in the order they were set: echo order is kept.
-      setTimeout(writeDelayed, this.host.delay, this, data)
+      setTimeout(writeDelayed, this.host.delay, this, parts, n)
       return
     }
-    this.send(data)
+    this.send(parts)
   }
 
-  send(data: Uint8Array): void {
-    this.bytesOut += data.length
-    this.host.bytesEchoed += data.length
-    if (!this.socket.write(data)) this.socket.pause()
+  private send(parts: Uint8Array[]): void {
+    // Several frames from one read go out in one writev.
+    const cork = parts.length > 1
+    if (cork) this.socket.cork()
+    for (const data of parts) {
+      this.bytesOut += data.length
+      this.host.bytesEchoed += data.length
+      if (!this.socket.write(data)) this.socket.pause()
+    }
+    if (cork) this.socket.uncork()
+  }
+
+  private delayOverLimit(): boolean {
+    return this.delayed + this.delayedEchoes * DELAY_ENTRY_COST > DELAY_BUFFER_LIMIT
   }
 
   received(chunk: Buffer): void {
@@ -114,7 +134,7 @@ export class Connection {
     this.bytesIn += chunk.length
     this.host.bytesIn += chunk.length
     if (!this.frames) {
-      this.write(chunk)
+      this.echo([chunk])
       return
     }
     let frames: Uint8Array[]
@@ -124,11 +144,7 @@ export class Connection {
       this.protocolError(err)
       return
     }
-    // Several frames from one read go out in one writev.
-    const cork = frames.length > 1 && this.host.delay === 0
-    if (cork) this.socket.cork()
-    for (const frame of frames) this.write(frame)
-    if (cork) this.socket.uncork()
+    this.echo(frames)
     const failure = this.frames.decoder?.error
     if (failure) this.protocolError(failure)
   }
@@ -137,7 +153,7 @@ export class Connection {
     if (this.rejected) return
     if (this.frames) {
       try {
-        for (const frame of this.frames.end()) this.write(frame)
+        this.echo(this.frames.end())
       } catch (err) {
         // A partial frame at the end is not echoed (whole frames only); say so, then close normally.
         this.reason ??= 'frame-truncated'
@@ -149,21 +165,22 @@ export class Connection {
     this.maybeEnd()
   }
 
-  delayedWritten(data: Uint8Array): void {
-    this.delayed -= data.length
+  delayedWritten(parts: Uint8Array[], n: number): void {
+    this.delayed -= n
+    this.delayedEchoes--
     if (this.socket.destroyed) return
-    this.send(data)
+    this.send(parts)
     this.maybeResume()
     this.maybeEnd()
   }
 
   maybeResume(): void {
-    if (!this.rejected && this.socket.isPaused() && !this.socket.writableNeedDrain && this.delayed <= DELAY_BUFFER_LIMIT) this.socket.resume()
+    if (!this.rejected && this.socket.isPaused() && !this.socket.writableNeedDrain && !this.delayOverLimit()) this.socket.resume()
   }
 
   private maybeEnd(): void {
     // end() goes after the queued writes: the client gets every echoed byte, then our FIN.
-    if (this.inputEnded && this.delayed === 0 && !this.socket.writableEnded) this.socket.end()
+    if (this.inputEnded && this.delayedEchoes === 0 && !this.socket.writableEnded) this.socket.end()
   }
 
   /**
@@ -231,6 +248,6 @@ function destroySocket(this: Socket): void {
   this.destroy()
 }
 
-function writeDelayed(conn: Connection, data: Uint8Array): void {
-  conn.delayedWritten(data)
+function writeDelayed(conn: Connection, parts: Uint8Array[], n: number): void {
+  conn.delayedWritten(parts, n)
 }

@@ -169,6 +169,21 @@ describe('createTcpEchoServer', () => {
     expect(conn.bytesIn - conn.bytesOut).toBeLessThanOrEqual(DELAY_BUFFER_LIMIT + 64 * 1024)
   })
 
+  it('bounds --delay bookkeeping for a client trickling tiny frames: timers, not just bytes', async () => {
+    const { server } = await startServer({ delay: 3_000, frame: 'lines' })
+    const socket = await client(server.address.port)
+    socket.setNoDelay(true)
+    socket.pause()
+    // 20,000 one-byte frames in separate writes: each could become its own timer and view.
+    const line = Buffer.from('\n')
+    for (let i = 0; i < 20_000; i++) socket.write(line)
+    expect(await waitFor(() => server.stats.bytesIn >= 2_000, 5_000)).toBe(true)
+    await sleep(300)
+    const timers = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
+    expect(timers).toBeLessThanOrEqual(200)
+    expect(server.connections()[0]!.buffered).toBeLessThanOrEqual(256 * 1024)
+  })
+
   it('shuts down gracefully: refuses new connections, finishes a transfer in progress', async () => {
     const { server, events } = await startServer()
     const port = server.address.port
