@@ -8,7 +8,8 @@
  *     the result (`NcExtensions.wrapStream`, called in both roles).
  * (b) `relay(socket: Duplex, { input: Readable | null, output: Writable }, options)` moves the
  *     bytes with the -N/-q/-w/-i/-C/--frame behaviour as options, so exec passes a child's stdio
- *     (`NcExtensions.sessionIO`). The relay ends/destroys the socket, never input or output.
+ *     (`NcExtensions.sessionIO`), or serves the session itself (`NcExtensions.runSession`).
+ *     The relay ends/destroys the socket, never input or output.
  * (c) Listen mode calls a per-connection handler: `listen(options, handler)` with
  *     `keepListening`/`maxConcurrent` (1 = OpenBSD's sequential -k) and an `onConnection`
  *     filter; `NcExtensions.handleConnection`, `.maxConcurrent` and `.acceptConnection` plug a
