@@ -23,6 +23,13 @@ function asArray(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).map(String)
 }
 
+/** A -m/--connect-timeout value in ms; 0 means no limit, as in curl. */
+function timeLimit(value: string | undefined, what: string): number | undefined {
+  if (value === undefined) return undefined
+  const ms = parseDuration(value, what)
+  return ms === 0 ? undefined : ms
+}
+
 await runMain('http-get', async () => {
   const argv = await createCli({ name: 'http-get', version, usage: '$0 [options] URL [URL...]' })
     // Optional here, checked below: a required positional is checked before strict mode, so
@@ -64,8 +71,8 @@ await runMain('http-get', async () => {
   const outputs = asArray(argv.output)
   const remoteNames = Number(argv['remote-name'] ?? 0)
   if (outputs.length + remoteNames > urls.length) throw new UsageError(`more -o/-O (${outputs.length + remoteNames}) than URLs (${urls.length})`)
-  const connectTimeout = argv['connect-timeout'] !== undefined ? parseDuration(argv['connect-timeout'], 'connect timeout') : undefined
-  const maxTime = argv['max-time'] !== undefined ? parseDuration(argv['max-time'], 'max time') : undefined
+  const connectTimeout = timeLimit(argv['connect-timeout'], 'connect timeout')
+  const maxTime = timeLimit(argv['max-time'], 'max time')
   const maxRedirects = argv['max-redirs'] !== undefined ? parseCount(argv['max-redirs'], 'max redirects', 0, 1000) : undefined
   const parallel = argv.parallel !== undefined ? parseCount(argv.parallel, 'parallel transfers', 1, 1000) : 1
   let ca: Buffer | undefined

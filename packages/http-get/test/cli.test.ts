@@ -501,6 +501,14 @@ describe('http-get CLI: failures', () => {
     expect(result.stderr).toBe('http-get: Operation timed out after 500 milliseconds with 0 bytes received\n')
   })
 
+  it('-m 0 and --connect-timeout 0 mean no limit, as in curl', async () => {
+    const server = await scriptedServer((socket) => setTimeout(() => socket.end(response('late')), 50))
+    const result = await runCli(['-m', '0', '--connect-timeout', '0', server.url('/')])
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout.toString()).toBe('late')
+  })
+
   it('--connect-timeout covers the TLS handshake: a silent TCP peer is exit 28', async () => {
     const server = await scriptedServer(() => {})
     const result = await runCli(['--connect-timeout', '0.5', server.url('/', 'https')])
