@@ -49,6 +49,7 @@ export function decodingSink(codings: readonly string[], inner: Sink): Sink {
   const first = decoders[0]!
   const last = decoders[decoders.length - 1]!
   let error: Error | undefined
+  let received = 0
   let drainListeners: Array<() => void> = []
   // `err` is the output's own error (a closed pipe stays a quiet EPIPE, a full disk stays 23) or
   // an already-typed one; decoder errors are wrapped by failDecoding.
@@ -80,6 +81,7 @@ export function decodingSink(codings: readonly string[], inner: Sink): Sink {
     },
     write(chunk) {
       if (error) return true
+      received += chunk.length
       return first.write(Buffer.from(chunk))
     },
     onDrain(listener) {
@@ -95,6 +97,11 @@ export function decodingSink(codings: readonly string[], inner: Sink): Sink {
       })
     },
     async close() {
+      if (!error && received === 0) {
+        // An empty body is empty whatever its Content-Encoding (zlib calls it truncated; curl does not).
+        for (const decoder of decoders) decoder.destroy()
+        return inner.close()
+      }
       if (!error) {
         first.end()
         await finished

@@ -432,6 +432,17 @@ describe('http-get CLI: --compressed', () => {
     expect(await runIntoHead(['--compressed', server.url('/')])).toEqual({ out: 'aaaaaaaaaa', err: 'exit 0\n' })
   })
 
+  it('an empty body with a Content-Encoding is an empty body, as in curl (not exit 61)', async () => {
+    const server = await scriptedServer((socket, request) => {
+      if (request.target === '/length') socket.write('HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 0\r\n\r\n')
+      else socket.write('HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n')
+    })
+    const result = await runCli(['--compressed', '-w', '%{http_code} ', server.url('/length'), server.url('/chunked')])
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout.toString()).toBe('200 200 ')
+  })
+
   it('a corrupt gzip body is exit 61', async () => {
     const server = await scriptedServer((socket) => socket.end(response(Buffer.from('not gzip at all'), { 'Content-Encoding': 'gzip' })))
     const result = await runCli(['--compressed', server.url('/')])
