@@ -115,6 +115,18 @@ class DelimitedDecoder implements FrameDecoder {
     )
   }
 
+  /**
+   * Before joining the held bytes with chunk[0, end) (the frame's body; its delimiter starts at
+   * `end`): reject a frame over the limit without copying it.
+   */
+  private checkJoin(chunk: Uint8Array, end: number): void {
+    const { crlf, limit } = this.config
+    let size = this.pending.length + end
+    if (size - (crlf ? 1 : 0) <= limit) return
+    if (crlf && (end > 0 ? chunk[end - 1] : this.pending.tail(1)[0]) === CR) size--
+    if (size > limit) throw this.tooLarge(size)
+  }
+
   /** After a chunk's last delimiter: hold the rest, or reject it once it cannot fit the limit anymore. */
   private hold(chunk: Uint8Array, start: number): void {
     const pending = this.pending
@@ -136,6 +148,7 @@ class DelimitedDecoder implements FrameDecoder {
       return
     }
     if (this.pending.length > 0) {
+      this.checkJoin(chunk, index)
       this.emit(frames, this.pending.take(chunk, 0, index + 1), 1)
       start = index + 1
       index = findByte(chunk, byte, start, length)
@@ -174,6 +187,7 @@ class DelimitedDecoder implements FrameDecoder {
           if (length > 0) this.hold(chunk, 0)
           return
         }
+        this.checkJoin(chunk, index)
         this.emit(frames, pending.take(chunk, 0, index + dl), dl)
         start = index + dl
       }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { DEFAULT_MAX_LINE_SIZE, FrameTooLargeError, FrameTruncatedError, codecFor, delimited, lines } from '../src/index.js'
 import { decodeAll, feed, rechunk, str, text } from './helpers.js'
 
@@ -154,3 +154,24 @@ describe('delimited with other delimiters', () => {
     expect(() => lines({ maxFrameSize: 2 }).encode(text('abc'))).toThrow(FrameTooLargeError)
   })
 })
+
+describe('a line that completes over the limit', () => {
+  it.each([
+    ['\\n', lines({ maxFrameSize: 1000 })],
+    ['\\r\\n\\r\\n', delimited({ delimiter: '\r\n\r\n', maxFrameSize: 1000 })],
+  ])('is rejected before its held bytes and the chunk are joined (%s)', (_name, codec) => {
+    const decoder = codec.createDecoder()
+    expect(decoder.push(Buffer.alloc(900, 0x61))).toEqual([])
+    // The delimiter ends a 1 MiB chunk: joining first would copy 1 MiB to learn the line is too long.
+    const chunk = Buffer.concat([Buffer.alloc(1 << 20, 0x61), Buffer.from(codec.name === 'lines' ? '\n' : '\r\n\r\n')])
+    const allocations: number[] = []
+    const spy = vi.spyOn(Buffer, 'allocUnsafe').mockImplementation(function (this: unknown, size: number) {
+      allocations.push(size)
+      return Buffer.allocUnsafeSlow(size)
+    })
+    onTestFinished(() => spy.mockRestore())
+    expect(() => decoder.push(chunk)).toThrow(FrameTooLargeError)
+    expect(allocations.filter((n) => n > 2000)).toEqual([])
+  })
+})
+
