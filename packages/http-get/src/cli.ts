@@ -122,6 +122,7 @@ await runMain('http-get', async () => {
 
   let exitCode = 0
   let brokenPipe = false
+  const closingFiles: Array<Promise<void>> = []
   await fetchUrls(jobs, {
     method: argv.head ? 'HEAD' : 'GET',
     headers,
@@ -159,14 +160,18 @@ await runMain('http-get', async () => {
         const text = formatWriteOut(writeOut, transferReport(urls[index]!, outcome), (message) => log.warn(message))
         slot.write(Buffer.from(text, 'utf8'))
       }
-      try {
-        await slot.close()
-      } catch (err) {
+      // Closing waits for this slot's turn on stdout. A transfer whose body went to stdout waits
+      // before its worker starts the next URL (what waits in memory stays one held read per
+      // transfer); one that wrote a file has only its -w line held, so its worker goes on.
+      const closing = slot.close().catch((err: unknown) => {
         // stdout's write error: already reported when it is what failed this transfer.
         if (err !== outcome) report(err as Error)
-      }
+      })
+      if (jobs[index]!.toFile) closingFiles.push(closing)
+      else await closing
     },
   })
+  await Promise.all(closingFiles)
   spinner?.stop()
   if (brokenPipe) return process.exitCode === undefined ? 0 : Number(process.exitCode)
   return exitCode

@@ -151,6 +151,33 @@ describe('http-get CLI: requests', () => {
     expect(server.connections).toBe(2)
   })
 
+  it('--parallel keeps starting transfers to files while an earlier one is still running', async () => {
+    const held: Array<() => void> = []
+    const server = await scriptedServer((socket, request) => {
+      const send = () => socket.end(response(`[${request.target}]`))
+      if (request.target === '/slow') held.push(send)
+      else send()
+      // The slow response waits for every other request (at most 5 s, so a regression fails, not hangs).
+      if (server.requests.length === 5 && held.length > 0) {
+        allInFlight = true
+        for (const release of held.splice(0)) release()
+      }
+    })
+    let allInFlight = false
+    const timer = setTimeout(() => held.splice(0).forEach((release) => release()), 5000)
+    onTestFinished(() => clearTimeout(timer))
+    const dir = tempDir()
+    const files = ['a', 'b', 'c', 'd', 'e'].map((name) => path.join(dir, name))
+    const urls = ['/slow', '/b', '/c', '/d', '/e'].map((p) => server.url(p))
+    const args = ['--parallel', '2', ...files.flatMap((file) => ['-o', file]), ...urls, '-w', '%{url} ']
+    const result = await runCli(args)
+    expect(result.code).toBe(0)
+    expect(result.stdout.toString()).toBe(urls.map((url) => `${url} `).join(''))
+    expect(allInFlight).toBe(true)
+    expect(fs.readFileSync(files[0]!, 'utf8')).toBe('[/slow]')
+    expect(fs.readFileSync(files[4]!, 'utf8')).toBe('[/e]')
+  })
+
   it('--parallel keeps each -w line with its own body', async () => {
     const held: Array<() => void> = []
     const server = await scriptedServer((socket, request) => {
