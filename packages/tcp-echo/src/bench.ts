@@ -501,6 +501,8 @@ class PersistentClient implements Client {
   private sentAt = 0
   private bad = false
   private blocked = false
+  /** We are closing this connection ourselves (run over, or a mismatch already counted). */
+  private closing = false
   alive = false
   /** The warm-up byte came back: reads now belong to the measurement. */
   private warm = false
@@ -542,7 +544,16 @@ class PersistentClient implements Client {
     socket.on('error', (err) => {
       if (!run.stopped) run.error(err)
     })
-    socket.on('close', () => {
+    socket.on('close', (hadError) => {
+      // An echo server does not end a connection its client keeps open: that is an error too.
+      if (!hadError && !this.closing && !run.stopped) {
+        run.error(
+          new NetkitError(
+            'NETKIT_BENCH_CLOSED',
+            this.warm ? `the server closed the connection after echoing ${this.received} bytes` : 'the server closed the connection before echoing anything',
+          ),
+        )
+      }
       if (this.alive) {
         this.alive = false
         run.unregister(this)
@@ -564,7 +575,7 @@ class PersistentClient implements Client {
     const run = this.run
     if (this.received + n > this.sent || !matchesPattern(chunk, this.origin, this.received, n)) {
       run.mismatch('warm-up: echoed bytes differ from the bytes sent')
-      this.socket.destroy()
+      this.destroy()
       return
     }
     this.received += n
@@ -581,12 +592,13 @@ class PersistentClient implements Client {
   }
 
   destroy(): void {
+    this.closing = true
     this.socket.destroy()
   }
 
   private sendMessage(): void {
     if (!this.run.take()) {
-      this.socket.destroy()
+      this.destroy()
       return
     }
     this.bad = false
@@ -600,7 +612,7 @@ class PersistentClient implements Client {
     const run = this.run
     if (this.received + n > this.sent) {
       run.mismatch(`pingpong: received ${this.received + n - this.sent} bytes more than sent`)
-      this.socket.destroy()
+      this.destroy()
       return
     }
     if (!this.bad && !matchesPattern(chunk, this.origin, this.received, n)) {
@@ -635,7 +647,7 @@ class PersistentClient implements Client {
     const run = this.run
     if (this.received + n > this.sent) {
       run.mismatch(`stream: received ${this.received + n - this.sent} bytes more than sent`)
-      this.socket.destroy()
+      this.destroy()
       return
     }
     if (!matchesPattern(chunk, this.origin, this.received, n)) run.mismatch('stream: echoed bytes differ from the bytes sent')

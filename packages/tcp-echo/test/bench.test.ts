@@ -129,6 +129,26 @@ describe('runTcpBench detects broken servers', () => {
     expect(result.errorSamples[0]).toMatch(/echo ended after 0 of 64 bytes/)
   })
 
+  it.each(['pingpong', 'stream'] as const)('%s: counts a server that closes persistent connections as errors', async (mode) => {
+    // One server ends every connection at once, the other after echoing 5,000 bytes.
+    for (const limit of [0, 5_000]) {
+      const server = await rawServer((s) => {
+        s.on('error', () => {})
+        let echoed = 0
+        if (limit === 0) s.end()
+        s.on('data', (d: Buffer) => {
+          if (echoed >= limit) return
+          s.write(d)
+          echoed += d.length
+          if (echoed >= limit) s.end()
+        })
+      })
+      const result = await runTcpBench({ host: '127.0.0.1', port: server.port, mode, connections: 3, duration: 20_000 })
+      expect(result.errors).toBe(3)
+      expect(result.errorSamples[0]).toMatch(/^the server closed the connection/)
+    }
+  })
+
   it('pingpong: reports a server that never answers as a stall', async () => {
     const server = await rawServer((s) => {
       s.resume()
