@@ -15,7 +15,7 @@ function stdoutSink(): Sink {
   } catch {
     // fd 1 closed or odd: fall back to the stream, whose errors end the program quietly
   }
-  return new StreamSink(process.stdout)
+  return new StreamSink(process.stdout, 'stdout')
 }
 
 function asArray(value: unknown): string[] {

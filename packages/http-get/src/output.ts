@@ -103,15 +103,19 @@ export function fileSink(path: string): FdSink {
 
 /** Writes to a Node stream (stdout on a pipe or terminal), copying chunks, honouring 'drain'. */
 export class StreamSink implements Sink {
+  /** A closed pipe (EPIPE, which the CLI ends quietly on) or a write error (curl exit 23). */
   error: Error | undefined
   private readonly onError = (err: Error) => {
-    this.error ??= err
+    this.error ??= isBrokenPipe(err) ? err : writeError(`Failure writing output to ${this.describe}: ${err.message}`, err)
     this.flushDrain()
   }
   private drainListeners: Array<() => void> = []
   private waiting = false
 
-  constructor(private readonly stream: WritableLike) {
+  constructor(
+    private readonly stream: WritableLike,
+    private readonly describe = 'the output stream',
+  ) {
     stream.on('error', this.onError)
   }
 
@@ -142,7 +146,7 @@ export class StreamSink implements Sink {
 
   async close(): Promise<void> {
     this.stream.off?.('error', this.onError)
-    if (this.error) throw isBrokenPipe(this.error) ? this.error : writeError(`Failure writing output: ${this.error.message}`, this.error)
+    if (this.error) throw this.error
   }
 
   abort(): void {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import fs from 'node:fs'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import zlib from 'node:zlib'
@@ -259,6 +260,32 @@ describe('http-get CLI: output', () => {
       expect(code).toBe(23)
       expect(err).toBe('http-get: Failure writing output to stdout: ENOSPC: no space left on device, write\n'.repeat(lines))
     }
+  })
+
+  it('stdout on a socket the reader resets: exit 23 with one line, no stack trace', async () => {
+    const server = await scriptedServer((socket) => socket.end(response(Buffer.alloc(32 * 1024 * 1024, 0x61))))
+    // The reader never reads and resets its end once the writer is stuck on a full socket.
+    const reader = net.createServer((socket) => {
+      socket.on('error', () => {})
+      setTimeout(() => socket.resetAndDestroy(), 300)
+    })
+    reader.listen(0, '127.0.0.1')
+    await once(reader, 'listening')
+    onTestFinished(() => {
+      reader.close()
+    })
+    const stdout = net.connect((reader.address() as net.AddressInfo).port, '127.0.0.1')
+    await once(stdout, 'connect')
+    const child = spawn(process.execPath, [CLI, server.url('/')], { stdio: ['ignore', stdout, 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+    stdout.destroy()
+    onTestFinished(() => {
+      child.kill('SIGKILL')
+    })
+    let err = ''
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()))
+    const [code] = (await once(child, 'close')) as [number]
+    expect(err).toBe('http-get: Failure writing output to stdout: write ECONNRESET\n')
+    expect(code).toBe(23)
   })
 
   it('is binary safe', async () => {
