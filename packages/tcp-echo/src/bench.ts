@@ -118,7 +118,7 @@ interface ResolvedOptions {
 /** Validate and fill in defaults (shared by the CLI, the library and the worker threads). */
 export function resolveBenchOptions(options: TcpBenchOptions): ResolvedOptions {
   const mode = options.mode ?? 'pingpong'
-  if (!TCP_BENCH_MODES.includes(mode)) throw new UsageError(`unknown bench mode: ${String(mode)} (use churn, pingpong or stream)`)
+  if (!TCP_BENCH_MODES.includes(mode)) throw new UsageError(`invalid bench mode: ${JSON.stringify(mode)} (use ${TCP_BENCH_MODES.join(', ')})`)
   const check = (name: string, value: number | undefined, min: number) => {
     if (value !== undefined && (!Number.isSafeInteger(value) || value < min)) throw new UsageError(`${name} must be a whole number >= ${min}, got ${value}`)
   }

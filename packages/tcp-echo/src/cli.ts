@@ -26,10 +26,7 @@ import { version } from './version.js'
 import type { TcpBenchMode } from './bench.js'
 import type { FrameFormat } from '@netkit/framing'
 
-const TCP_BENCH_MODES: readonly TcpBenchMode[] = ['churn', 'pingpong', 'stream']
-
 const NAME = 'tcp-echo'
-const FRAME_FORMATS: readonly FrameFormat[] = ['lines', 'lp32', 'varint']
 
 interface ServeArgs {
   verbose: number
@@ -104,11 +101,15 @@ function isFrameError(event: TcpEchoEvent): boolean {
   return event.event === 'close' && event.reason.startsWith('frame-')
 }
 
-function frameOptions(args: ServeArgs): Pick<TcpEchoServerOptions, 'frame' | 'maxFrameSize'> {
-  if (args.frame !== undefined && !(FRAME_FORMATS as readonly string[]).includes(args.frame)) {
-    throw new UsageError(`invalid frame format: ${JSON.stringify(args.frame)} (use lines, lp32 or varint)`)
-  }
+async function frameOptions(args: ServeArgs): Promise<Pick<TcpEchoServerOptions, 'frame' | 'maxFrameSize'>> {
   if (args.maxFrameSize !== undefined && !args.frame) throw new UsageError('--max-frame-size needs --frame')
+  if (args.frame !== undefined) {
+    // Loaded only for frame mode (the server loads the codecs then anyway).
+    const { FRAME_FORMATS } = await import('@netkit/framing')
+    if (!(FRAME_FORMATS as readonly string[]).includes(args.frame)) {
+      throw new UsageError(`invalid frame format: ${JSON.stringify(args.frame)} (use ${FRAME_FORMATS.join(', ')})`)
+    }
+  }
   return {
     frame: args.frame,
     maxFrameSize: args.maxFrameSize === undefined ? undefined : parseSize(args.maxFrameSize, 'max frame size'),
@@ -124,7 +125,7 @@ async function serve(args: ServeArgs): Promise<void> {
     idleTimeout: args.idleTimeout === undefined ? undefined : parseDuration(args.idleTimeout, 'idle timeout'),
     delay: args.delay === undefined ? undefined : parseDuration(args.delay, 'delay'),
     grace: parseDuration(args.grace, 'grace period'),
-    ...frameOptions(args),
+    ...(await frameOptions(args)),
   }
   if (args.json) exitQuietlyOnBrokenPipe(process.stdout)
   const print = eventPrinter(log, args.json)
@@ -174,10 +175,9 @@ async function bench(args: BenchArgs): Promise<void> {
     threads: parseCount(args.threads, 'threads', 1, 256),
   }
   if (options.size === 0) throw new UsageError('size must be at least 1 byte')
-  if (!(TCP_BENCH_MODES as readonly string[]).includes(args.mode)) {
-    throw new UsageError(`invalid bench mode: ${JSON.stringify(args.mode)} (use churn, pingpong or stream)`)
-  }
-  const { runTcpBench } = await import('./bench.js')
+  const { runTcpBench, resolveBenchOptions } = await import('./bench.js')
+  // Checks the mode and the rest before the spinner starts.
+  resolveBenchOptions(options)
   const controller = new AbortController()
   const removeSignals = onShutdown(() => controller.abort())
   const label = `${options.mode} against ${formatHostPort(options.host, port)}`
