@@ -158,7 +158,7 @@ await runMain('http-get', async () => {
       if (outcome instanceof Error) report(outcome)
       if (writeOut !== undefined && !brokenPipe) {
         const text = formatWriteOut(writeOut, transferReport(urls[index]!, outcome), (message) => log.warn(message))
-        slot.write(Buffer.from(text, 'utf8'))
+        slot.write(Buffer.from(text, 'utf8'), false)
       }
       // Closing waits for this slot's turn on stdout. A transfer whose body went to stdout waits
       // before its worker starts the next URL (what waits in memory stays one held read per

@@ -91,7 +91,7 @@ function isSink(value: OutputSpec): value is Sink {
 
 /** Write `text` to a sink as Latin-1 bytes (header values are octets). */
 function writeText(sink: Sink, text: string): void {
-  sink.write(Buffer.from(text, 'latin1'))
+  sink.write(Buffer.from(text, 'latin1'), false)
 }
 
 function headText(head: ResponseHead): string {
@@ -303,7 +303,7 @@ export function borrow(sink: Sink): Sink {
     get error() {
       return sink.error
     },
-    write: (chunk) => sink.write(chunk),
+    write: (chunk, transient) => sink.write(chunk, transient),
     onDrain: (listener) => sink.onDrain(listener),
     close: async () => {
       if (sink.error) throw sink.error

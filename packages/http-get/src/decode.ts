@@ -1,6 +1,6 @@
 import type zlib from 'node:zlib'
 import { CurlExit, TransferError } from './curl-errors.js'
-import type { Sink } from './output.js'
+import { keepable, type Sink } from './output.js'
 
 /** Content codings --compressed can undo, in the order they are named in Accept-Encoding. */
 export const SUPPORTED_CODINGS = ['gzip', 'x-gzip', 'deflate', 'br'] as const
@@ -65,7 +65,7 @@ export function decodingSink(codings: readonly string[], inner: Sink): Sink {
     fail(err instanceof TransferError ? err : new TransferError('NETKIT_HTTP_BAD_CONTENT_ENCODING', `Error while processing content unencoding: ${err.message}`, CurlExit.BadContentEncoding, err))
   for (const decoder of decoders) decoder.on('error', failDecoding)
   last.on('data', (data: Buffer) => {
-    if (!inner.write(data)) {
+    if (!inner.write(data, false)) {
       last.pause()
       inner.onDrain(() => last.resume())
     }
@@ -79,10 +79,11 @@ export function decodingSink(codings: readonly string[], inner: Sink): Sink {
     get error() {
       return error
     },
-    write(chunk) {
+    write(chunk, transient = true) {
       if (error) return true
       received += chunk.length
-      return first.write(Buffer.from(chunk))
+      // zlib reads the input after write returns: a copy when its memory is reused.
+      return first.write(keepable(chunk, transient))
     },
     onDrain(listener) {
       if (error || !first.writableNeedDrain) {

@@ -46,6 +46,8 @@ export class Exchange {
   private head: ResponseHead | undefined
   private trailers: HeaderList = []
   private firstByteAt = 0
+  /** Whether the chunk being handled lives in the connection's reused read buffer. */
+  private transient = true
   private settled = false
   private resolve!: (result: ExchangeResult) => void
   private reject!: (err: unknown) => void
@@ -69,7 +71,7 @@ export class Exchange {
   start(): Promise<ExchangeResult> {
     const conn = this.conn
     conn.attach({
-      data: (chunk) => this.onData(chunk),
+      data: (chunk, transient) => this.onData(chunk, transient),
       end: () => this.onEnd(),
       error: (err) => this.fail(mapSocketError(err, 'transfer', conn.target)),
     })
@@ -92,8 +94,9 @@ export class Exchange {
     this.fail(err)
   }
 
-  private onData(chunk: Uint8Array): boolean {
+  private onData(chunk: Uint8Array, transient: boolean): boolean {
     if (this.settled) return false
+    this.transient = transient
     if (this.received === 0) this.firstByteAt = performance.now()
     this.received += chunk.length
     let events: ParserEvent[]
@@ -127,7 +130,7 @@ export class Exchange {
     for (const event of events) {
       switch (event.type) {
         case 'body': {
-          more = this.sink!.write(event.data) && more
+          more = this.sink!.write(event.data, this.transient) && more
           this.hooks.progress?.(this.parser.bodyBytes)
           break
         }

@@ -8,7 +8,12 @@ import { writeError } from './curl-errors.js'
  * reading until `onDrain` fires. Nothing is ever buffered whole.
  */
 export interface Sink {
-  write(chunk: Uint8Array): boolean
+  /**
+   * `transient` (default true): the chunk's memory is reused after the call (the plain-TCP read
+   * buffer), so a sink that keeps it must copy it. false: it is never reused (a TLS read, zlib
+   * output, a fresh Buffer) and may be kept as is.
+   */
+  write(chunk: Uint8Array, transient?: boolean): boolean
   /** Call `listener` once the sink can take more (at once if it already can). */
   onDrain(listener: () => void): void
   /** Flush and close; rejects with a write error (curl exit 23). */
@@ -119,10 +124,10 @@ export class StreamSink implements Sink {
     stream.on('error', this.onError)
   }
 
-  write(chunk: Uint8Array): boolean {
+  write(chunk: Uint8Array, transient = true): boolean {
     if (this.error) return true
-    // The chunk may be a view into a buffer the connection reuses: the stream keeps a copy.
-    return this.stream.write(Buffer.from(chunk))
+    // The stream keeps the chunk until it is flushed: a copy when its memory is reused.
+    return this.stream.write(keepable(chunk, transient))
   }
 
   onDrain(listener: () => void): void {
@@ -154,6 +159,12 @@ export class StreamSink implements Sink {
   }
 }
 
+/** `chunk` as a Buffer that can be kept: a copy when its memory is `transient`, else a view. */
+export function keepable(chunk: Uint8Array, transient: boolean): Buffer {
+  if (transient) return Buffer.from(chunk)
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+}
+
 /** Drops everything (redirect bodies, HEAD). */
 export const nullSink: Sink = {
   error: undefined,
@@ -171,14 +182,14 @@ export class BufferSink implements Sink {
 
   constructor(private readonly limit: number) {}
 
-  write(chunk: Uint8Array): boolean {
+  write(chunk: Uint8Array, transient = true): boolean {
     if (this.error) return true
     this.size += chunk.length
     if (this.size > this.limit) {
       this.error = writeError(`response body larger than maxBuffer (${this.limit} bytes); pass an output to stream it`)
       return true
     }
-    this.chunks.push(Buffer.from(chunk))
+    this.chunks.push(keepable(chunk, transient))
     return true
   }
 
@@ -211,13 +222,13 @@ export class SinkQueue {
   /** The sink for the transfer with position `index` (0, 1, 2 … each used exactly once). */
   slot(index: number): Sink {
     const queue = this
-    let held: Buffer[] = []
+    let held: Uint8Array[] = []
     let drainListeners: Array<() => void> = []
     let ready = index === 0
     let finished = false
     const becomeReady = () => {
       ready = true
-      for (const chunk of held) queue.target.write(chunk)
+      for (const chunk of held) queue.target.write(chunk, false)
       held = []
       const listeners = drainListeners
       drainListeners = []
@@ -243,9 +254,9 @@ export class SinkQueue {
       get error() {
         return queue.target.error
       },
-      write(chunk) {
-        if (ready) return queue.target.write(chunk)
-        held.push(Buffer.from(chunk))
+      write(chunk, transient = true) {
+        if (ready) return queue.target.write(chunk, transient)
+        held.push(keepable(chunk, transient))
         return false
       },
       onDrain(listener) {
