@@ -4,10 +4,10 @@
  * chunks is found by looking at the last few held bytes.
  */
 import type { Codec, FrameDecoder } from './codec.js'
+import { DecoderBase } from './decoder-base.js'
 import { FrameTooLargeError, FrameTruncatedError } from './errors.js'
 import { allocFrame } from './alloc.js'
 import { DEFAULT_MAX_LINE_SIZE, checkMaxFrameSize } from './limits.js'
-import { PendingBytes, notBytes } from './pending.js'
 import { view } from './view.js'
 
 export interface DelimitedOptions {
@@ -47,12 +47,11 @@ function asBuffer(chunk: Uint8Array): Buffer {
   return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
 }
 
-class DelimitedDecoder implements FrameDecoder {
-  private readonly pending = new PendingBytes()
-  private failure: Error | undefined
+class DelimitedDecoder extends DecoderBase {
   private readonly single: number
 
   constructor(private readonly config: DelimitedConfig) {
+    super()
     this.single = config.delimiter.length === 1 ? config.delimiter[0] : -1
   }
 
@@ -60,37 +59,16 @@ class DelimitedDecoder implements FrameDecoder {
     return this.pending.length
   }
 
-  get error(): Error | undefined {
-    return this.failure
+  protected decode(chunk: Uint8Array, frames: Uint8Array[]): void {
+    if (this.single >= 0) this.decodeSingle(asBuffer(chunk), frames)
+    else this.decodeMulti(asBuffer(chunk), frames)
   }
 
-  push(chunk: Uint8Array): Uint8Array[] {
-    if (this.failure !== undefined) throw this.failure
-    if (!(chunk instanceof Uint8Array)) throw notBytes(chunk)
-    const frames: Uint8Array[] = []
-    try {
-      if (this.single >= 0) this.decodeSingle(asBuffer(chunk), frames)
-      else this.decodeMulti(asBuffer(chunk), frames)
-    } catch (err) {
-      this.fail(err)
-      if (frames.length === 0) throw err
-    }
-    return frames
-  }
-
-  end(): Uint8Array[] {
-    if (this.failure !== undefined) throw this.failure
+  protected finish(): Uint8Array[] {
     const buffered = this.pending.length
     if (buffered === 0) return []
     if (this.config.allowUnterminatedEnd) return [this.pending.take()]
-    const err = new FrameTruncatedError(buffered, `input ended inside a frame: ${buffered} bytes without a delimiter`)
-    this.fail(err)
-    throw err
-  }
-
-  private fail(err: unknown): void {
-    this.failure = err instanceof Error ? err : new Error(String(err))
-    this.pending.clear()
+    throw new FrameTruncatedError(buffered, `input ended inside a frame: ${buffered} bytes without a delimiter`)
   }
 
   /** The frame from a delimiter-less body: checks the limit, strips a CR when asked. */

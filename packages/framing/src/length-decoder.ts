@@ -3,15 +3,12 @@
  * the payload size, check it against the limit before holding anything, then return the payload as
  * a view when it lies inside the chunk, or gather it in PendingBytes and join it once when complete.
  */
-import type { FrameDecoder } from './codec.js'
+import { DecoderBase } from './decoder-base.js'
 import { FrameTruncatedError } from './errors.js'
-import { PendingBytes, notBytes } from './pending.js'
 
-export abstract class LengthDecoder implements FrameDecoder {
+export abstract class LengthDecoder extends DecoderBase {
   /** Payload size of the frame being read, or -1 while reading a header. */
   protected need = -1
-  protected readonly pending = new PendingBytes()
-  private failure: Error | undefined
 
   /** Header bytes held from an incomplete header. */
   protected abstract get headerBuffered(): number
@@ -27,45 +24,20 @@ export abstract class LengthDecoder implements FrameDecoder {
     return this.headerBuffered + this.pending.length
   }
 
-  get error(): Error | undefined {
-    return this.failure
-  }
-
-  push(chunk: Uint8Array): Uint8Array[] {
-    if (this.failure !== undefined) throw this.failure
-    if (!(chunk instanceof Uint8Array)) throw notBytes(chunk)
-    const frames: Uint8Array[] = []
-    try {
-      this.decode(chunk, frames)
-    } catch (err) {
-      this.fail(err)
-      if (frames.length === 0) throw err
-    }
-    return frames
-  }
-
-  end(): Uint8Array[] {
-    if (this.failure !== undefined) throw this.failure
+  protected finish(): Uint8Array[] {
     const buffered = this.buffered
     if (buffered > 0 || this.need > 0) {
-      const err = new FrameTruncatedError(
+      throw new FrameTruncatedError(
         buffered,
         this.need >= 0
           ? `input ended inside a frame: ${this.pending.length} of ${this.need} payload bytes received`
           : `input ended inside a frame header (${buffered} bytes)`,
       )
-      this.fail(err)
-      throw err
     }
     return []
   }
 
-  protected fail(err: unknown): void {
-    this.failure = err instanceof Error ? err : new Error(String(err))
-    this.pending.clear()
-  }
-
-  private decode(chunk: Uint8Array, frames: Uint8Array[]): void {
+  protected decode(chunk: Uint8Array, frames: Uint8Array[]): void {
     const length = chunk.length
     // Read once per chunk: the getters cost more than building a view itself.
     const arrayBuffer = chunk.buffer
