@@ -6,7 +6,7 @@ import { Exchange, formatHead, type ExchangeResult } from './exchange.js'
 import { getHeader, headerTokens, headerValues, type HeaderList } from './headers.js'
 import { BufferSink, fileSink, nullSink, StreamSink, type Sink, type WritableLike } from './output.js'
 import type { ResponseHead } from './parser.js'
-import { DEFAULT_MAX_REDIRECTS, isRedirect, RedirectChain, redirectTarget } from './redirect.js'
+import { DEFAULT_MAX_REDIRECTS, headersForTarget, isRedirect, RedirectChain, redirectTarget } from './redirect.js'
 import { buildRequestHead, type RequestOptions } from './request.js'
 import { parseTarget, remoteFileName, type RequestTarget } from './url.js'
 import type { WriteOutData } from './write-out.js'
@@ -147,7 +147,7 @@ export async function httpGet(url: string, options: HttpGetOptions = {}): Promis
     if (options.compressed) await loadDecoders()
     for (;;) {
       chain.visit(target)
-      const requestHead = buildRequestHead(target, options, pkg.version)
+      const requestHead = buildRequestHead(target, { ...options, headers: headersForTarget(options.headers, target, first) }, pkg.version)
       let redirectTo: RequestTarget | undefined
       let outcome: ExchangeResult | undefined
       let used: Connection | undefined

@@ -46,5 +46,5 @@ export { connect, Connection, ConnectionPool, mapSocketError, READ_BUFFER_SIZE, 
 export { Exchange, formatHead, type ExchangeHooks, type ExchangeResult } from './exchange.js'
 export { FdSink, StreamSink, BufferSink, SinkQueue, fileSink, nullSink, type Sink, type WritableLike } from './output.js'
 export { decodingSink, loadDecoders, parseContentEncoding, SUPPORTED_CODINGS } from './decode.js'
-export { REDIRECT_STATUSES, DEFAULT_MAX_REDIRECTS, isRedirect, redirectTarget, RedirectChain } from './redirect.js'
+export { REDIRECT_STATUSES, DEFAULT_MAX_REDIRECTS, ORIGIN_BOUND_HEADERS, headersForTarget, isRedirect, redirectTarget, RedirectChain } from './redirect.js'
 export { formatWriteOut, WRITE_OUT_VARIABLES, type WriteOutData } from './write-out.js'

@@ -7,6 +7,19 @@ export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 30
 
 export const DEFAULT_MAX_REDIRECTS = 20
 
+/** -H headers sent only to the origin of the URL given: a redirect elsewhere must not get them. */
+export const ORIGIN_BOUND_HEADERS: ReadonlySet<string> = new Set(['authorization', 'cookie', 'host'])
+
+/**
+ * The -H headers for a request to `target` in a chain that started at `first`: all of them on
+ * the first origin; without credentials (Authorization, Cookie) and a custom Host elsewhere, as
+ * curl does without --location-trusted.
+ */
+export function headersForTarget<T extends readonly [string, unknown]>(headers: readonly T[] | undefined, target: RequestTarget, first: RequestTarget): readonly T[] | undefined {
+  if (!headers || target.origin === first.origin) return headers
+  return headers.filter(([name]) => !ORIGIN_BOUND_HEADERS.has(name.toLowerCase()))
+}
+
 export function isRedirect(status: number, headers: HeaderList): boolean {
   return REDIRECT_STATUSES.has(status) && getHeader(headers, 'location') !== undefined
 }

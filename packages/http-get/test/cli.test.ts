@@ -427,6 +427,24 @@ describe('http-get CLI: redirects', () => {
     expect(result.stdout.toString('latin1')).toBe('HTTP/1.1 302 Found\r\nContent-Length: 13\r\nLocation: /b\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nB')
   })
 
+  it('-L sends -H Authorization, Cookie and Host only to the original origin, as curl does', async () => {
+    const other = await scriptedServer((socket) => socket.write(response('other')))
+    const server = await scriptedServer((socket, request) => {
+      if (request.target === '/start') socket.write(response('', { Location: '/same' }, '302 Found'))
+      else socket.write(response('', { Location: other.url('/away') }, '302 Found'))
+    })
+    const headers = ['Authorization: Bearer secret', 'Cookie: a=b', 'Host: example.test', 'X-Other: 1']
+    const result = await runCli(['-sL', ...headers.flatMap((h) => ['-H', h]), server.url('/start')])
+    expect(result.code).toBe(0)
+    expect(result.stdout.toString()).toBe('other')
+    const same = server.requests[1]!
+    expect([same.headers.get('authorization'), same.headers.get('cookie'), same.headers.get('host')]).toEqual(['Bearer secret', 'a=b', 'example.test'])
+    const away = other.requests[0]!
+    expect(away.headers.has('authorization') || away.headers.has('cookie')).toBe(false)
+    expect(away.headers.get('host')).toBe(`127.0.0.1:${other.port}`)
+    expect(away.headers.get('x-other')).toBe('1')
+  })
+
   it('a redirect loop is an error (exit 47)', async () => {
     const server = await scriptedServer((socket, request) => socket.write(response('', { Location: request.target === '/a' ? '/b' : '/a' }, '302 Found')))
     const result = await runCli(['-L', server.url('/a')])
