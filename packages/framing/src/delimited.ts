@@ -7,7 +7,7 @@ import type { Codec, FrameDecoder } from './codec.js'
 import { DecoderBase } from './decoder-base.js'
 import { FrameTooLargeError, FrameTruncatedError } from './errors.js'
 import { allocFrame } from './alloc.js'
-import { DEFAULT_MAX_LINE_SIZE, checkMaxFrameSize } from './limits.js'
+import { DEFAULT_MAX_LINE_SIZE, checkMaxFrameSize, checkPayload } from './limits.js'
 import { view } from './view.js'
 
 export interface DelimitedOptions {
@@ -210,10 +210,7 @@ function makeCodec(name: string, options: DelimitedOptions): Codec {
     allowUnterminatedEnd: options.allowUnterminatedEnd ?? false,
   }
   const dl = delimiter.length
-  const check = (payload: Uint8Array): void => {
-    if (!(payload instanceof Uint8Array)) throw new TypeError(`a payload must be a Uint8Array, got ${typeof payload}`)
-    if (payload.length > config.limit) throw new FrameTooLargeError(payload.length, config.limit, `cannot encode a frame of ${payload.length} bytes, limit is ${config.limit} bytes (${name})`)
-  }
+  const check = (payload: Uint8Array): void => checkPayload(payload, config.limit, name)
   return {
     name,
     maxFrameSize: config.limit,

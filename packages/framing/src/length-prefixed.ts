@@ -3,7 +3,7 @@ import type { Codec, FrameDecoder } from './codec.js'
 import { FrameTooLargeError, InvalidFrameLengthError } from './errors.js'
 import { LengthDecoder } from './length-decoder.js'
 import { allocFrame } from './alloc.js'
-import { DEFAULT_MAX_FRAME_SIZE, checkMaxFrameSize } from './limits.js'
+import { DEFAULT_MAX_FRAME_SIZE, checkMaxFrameSize, checkPayload } from './limits.js'
 
 export interface LengthPrefixedOptions {
   /** Prefix width in bytes (default 4). */
@@ -131,10 +131,7 @@ export function lengthPrefixed(options: LengthPrefixedOptions = {}): Codec {
   const extra = includesHeader ? width : 0
   const name = `lp${width * 8}${endian === 'little' ? 'le' : ''}${includesHeader ? '+header' : ''}`
 
-  const check = (payload: Uint8Array): void => {
-    if (!(payload instanceof Uint8Array)) throw new TypeError(`a payload must be a Uint8Array, got ${typeof payload}`)
-    if (payload.length > maxFrameSize) throw new FrameTooLargeError(payload.length, maxFrameSize, `cannot encode a frame of ${payload.length} bytes, limit is ${maxFrameSize} bytes (${name})`)
-  }
+  const check = (payload: Uint8Array): void => checkPayload(payload, maxFrameSize, name)
 
   return {
     name,

@@ -7,7 +7,7 @@ import type { Codec, FrameDecoder } from './codec.js'
 import { FrameTooLargeError, InvalidVarintError } from './errors.js'
 import { LengthDecoder } from './length-decoder.js'
 import { allocFrame } from './alloc.js'
-import { DEFAULT_MAX_FRAME_SIZE, checkMaxFrameSize } from './limits.js'
+import { DEFAULT_MAX_FRAME_SIZE, checkMaxFrameSize, checkPayload } from './limits.js'
 
 export interface VarintOptions {
   /** Largest payload accepted (default DEFAULT_MAX_FRAME_SIZE, 16 MiB). */
@@ -111,10 +111,7 @@ class VarintDecoder extends LengthDecoder {
 /** A codec for frames with an unsigned varint (LEB128) length prefix. */
 export function varint(options: VarintOptions = {}): Codec {
   const maxFrameSize = checkMaxFrameSize(options.maxFrameSize, DEFAULT_MAX_FRAME_SIZE)
-  const check = (payload: Uint8Array): void => {
-    if (!(payload instanceof Uint8Array)) throw new TypeError(`a payload must be a Uint8Array, got ${typeof payload}`)
-    if (payload.length > maxFrameSize) throw new FrameTooLargeError(payload.length, maxFrameSize, `cannot encode a frame of ${payload.length} bytes, limit is ${maxFrameSize} bytes (varint)`)
-  }
+  const check = (payload: Uint8Array): void => checkPayload(payload, maxFrameSize, 'varint')
   return {
     name: 'varint',
     maxFrameSize,
