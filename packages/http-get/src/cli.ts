@@ -173,6 +173,6 @@ await runMain('http-get', async () => {
   })
   await Promise.all(closingFiles)
   spinner?.stop()
-  if (brokenPipe) return process.exitCode === undefined ? 0 : Number(process.exitCode)
+  // A closed stdout ends quietly (exit 0) but keeps the code of a failure before it.
   return exitCode
 })

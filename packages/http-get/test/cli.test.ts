@@ -392,6 +392,12 @@ describe('http-get CLI: output', () => {
     const big = Buffer.alloc(8 * 1024 * 1024, 0x61)
     const server = await scriptedServer((socket) => socket.end(response(big)))
     expect(await runIntoHead([server.url('/')])).toEqual({ out: 'aaaaaaaaaa', err: 'exit 0\n' })
+    // A failure before the pipe closed keeps its exit code.
+    const refused = await scriptedServer(() => {})
+    const port = refused.port
+    await new Promise<void>((resolve) => refused.server.close(() => resolve()))
+    const failed = await runIntoHead([`http://127.0.0.1:${port}/`, server.url('/')])
+    expect(failed).toEqual({ out: 'aaaaaaaaaa', err: `http-get: connect to 127.0.0.1 port ${port} (tcp) failed: Connection refused\nexit 7\n` })
   })
 })
 
