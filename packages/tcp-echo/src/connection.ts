@@ -90,6 +90,11 @@ export class Connection {
     return this.socket.readableLength + this.socket.writableLength + this.delayed
   }
 
+  /** Echoes wait on --delay timers: the silence is ours, not the client's. */
+  get echoesPending(): boolean {
+    return this.delayedEchoes > 0
+  }
+
   /** Close now, recording why (idle timeout, shutdown). */
   abort(reason: CloseReason, error?: string): void {
     this.reason ??= reason
@@ -236,7 +241,10 @@ function onError(this: Socket, err: Error): void {
 }
 
 function onTimeout(this: Socket): void {
-  connectionOf(this).abort('idle-timeout', `no data for ${this.timeout} ms`)
+  const conn = connectionOf(this)
+  // Writing the delayed echo restarts the idle timer; idleness counts again from there.
+  if (conn.echoesPending) return
+  conn.abort('idle-timeout', `no data for ${this.timeout} ms`)
 }
 
 function onClose(this: Socket, hadError: boolean): void {

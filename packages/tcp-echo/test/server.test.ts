@@ -117,6 +117,19 @@ describe('createTcpEchoServer', () => {
     expect(close).toMatchObject({ reason: 'idle-timeout', bytesIn: 0 })
   })
 
+  it('does not count time spent on its own --delay as idle', async () => {
+    const { server, events } = await startServer({ idleTimeout: 300, delay: 900 })
+    const socket = await client(server.address.port)
+    const received: Buffer[] = []
+    socket.on('data', (d: Buffer) => received.push(d))
+    socket.on('error', () => {})
+    socket.write('hi')
+    // The echo is due after 900 ms, three idle periods: it must still arrive, then idleness counts.
+    expect(await waitFor(() => Buffer.concat(received).toString() === 'hi', 10_000)).toBe(true)
+    expect(await waitFor(() => events.some((e) => e.event === 'close'), 10_000)).toBe(true)
+    expect(events.find((e): e is CloseEvent => e.event === 'close')).toMatchObject({ reason: 'idle-timeout', bytesIn: 2, bytesOut: 2 })
+  })
+
   it('closes connections over maxConns at once and serves again when one leaves', async () => {
     const { server, events } = await startServer({ maxConns: 2 })
     const a = await client(server.address.port)
