@@ -29,6 +29,27 @@ async function runIntoHead(args: string[]): Promise<{ out: string; err: string }
   return { out, err }
 }
 
+/**
+ * A server that answers `[target]`, holding the answer to /slow until `requests` requests have
+ * arrived (proof that they were in flight together), or 5 s so that a regression fails, not hangs.
+ */
+async function slowFirstServer(requests: number) {
+  const held: Array<() => void> = []
+  let released = false
+  const server = await scriptedServer((socket, request) => {
+    const send = () => socket.end(response(`[${request.target}]`))
+    if (request.target === '/slow') held.push(send)
+    else send()
+    if (server.requests.length === requests && held.length > 0) {
+      released = true
+      for (const release of held.splice(0)) release()
+    }
+  })
+  const timer = setTimeout(() => held.splice(0).forEach((release) => release()), 5000)
+  onTestFinished(() => clearTimeout(timer))
+  return { server, releasedByRequests: () => released }
+}
+
 describe('http-get CLI: requests', () => {
   it('GETs a URL, writes the body to stdout and sends exactly the default request head', async () => {
     const server = await scriptedServer((socket) => socket.end(response('hello\n', { 'Content-Type': 'text/plain' })))
@@ -136,62 +157,35 @@ describe('http-get CLI: requests', () => {
   })
 
   it('--parallel fetches concurrently and still writes stdout in URL order', async () => {
-    const held: Array<() => void> = []
-    const server = await scriptedServer((socket, request) => {
-      const send = () => socket.end(response(`[${request.target}]`))
-      // Hold the first response until the second request has arrived: proves both are in flight.
-      if (request.target === '/slow') held.push(send)
-      else {
-        send()
-        for (const release of held.splice(0)) release()
-      }
-    })
-    const result = await runCli(['--parallel', '2', server.url('/slow'), server.url('/fast')])
+    const slow = await slowFirstServer(2)
+    const result = await runCli(['--parallel', '2', slow.server.url('/slow'), slow.server.url('/fast')])
     expect(result.code).toBe(0)
     expect(result.stdout.toString()).toBe('[/slow][/fast]')
-    expect(server.connections).toBe(2)
+    expect(slow.releasedByRequests()).toBe(true)
+    expect(slow.server.connections).toBe(2)
   })
 
   it('--parallel keeps starting transfers to files while an earlier one is still running', async () => {
-    const held: Array<() => void> = []
-    const server = await scriptedServer((socket, request) => {
-      const send = () => socket.end(response(`[${request.target}]`))
-      if (request.target === '/slow') held.push(send)
-      else send()
-      // The slow response waits for every other request (at most 5 s, so a regression fails, not hangs).
-      if (server.requests.length === 5 && held.length > 0) {
-        allInFlight = true
-        for (const release of held.splice(0)) release()
-      }
-    })
-    let allInFlight = false
-    const timer = setTimeout(() => held.splice(0).forEach((release) => release()), 5000)
-    onTestFinished(() => clearTimeout(timer))
+    const slow = await slowFirstServer(5)
     const dir = tempDir()
     const files = ['a', 'b', 'c', 'd', 'e'].map((name) => path.join(dir, name))
-    const urls = ['/slow', '/b', '/c', '/d', '/e'].map((p) => server.url(p))
+    const urls = ['/slow', '/b', '/c', '/d', '/e'].map((p) => slow.server.url(p))
     const args = ['--parallel', '2', ...files.flatMap((file) => ['-o', file]), ...urls, '-w', '%{url} ']
     const result = await runCli(args)
     expect(result.code).toBe(0)
     expect(result.stdout.toString()).toBe(urls.map((url) => `${url} `).join(''))
-    expect(allInFlight).toBe(true)
+    expect(slow.releasedByRequests()).toBe(true)
     expect(fs.readFileSync(files[0]!, 'utf8')).toBe('[/slow]')
     expect(fs.readFileSync(files[4]!, 'utf8')).toBe('[/e]')
   })
 
   it('--parallel keeps each -w line with its own body', async () => {
-    const held: Array<() => void> = []
-    const server = await scriptedServer((socket, request) => {
-      const send = () => socket.end(response(`<${request.target}>`))
-      if (request.target === '/slow') held.push(send)
-      else {
-        send()
-        setTimeout(() => held.splice(0).forEach((release) => release()), 100)
-      }
-    })
-    const result = await runCli(['--parallel', '3', '-w', ' %{url_effective}\\n', server.url('/slow'), server.url('/fast'), server.url('/third')])
+    const slow = await slowFirstServer(3)
+    const url = (p: string) => slow.server.url(p)
+    const result = await runCli(['--parallel', '3', '-w', ' %{url_effective}\\n', url('/slow'), url('/fast'), url('/third')])
     expect(result.code).toBe(0)
-    expect(result.stdout.toString()).toBe(`</slow> ${server.url('/slow')}\n</fast> ${server.url('/fast')}\n</third> ${server.url('/third')}\n`)
+    expect(result.stdout.toString()).toBe(`[/slow] ${url('/slow')}\n[/fast] ${url('/fast')}\n[/third] ${url('/third')}\n`)
+    expect(slow.releasedByRequests()).toBe(true)
   })
 
   it('exits 3 on a malformed URL and 1 on an unsupported scheme', async () => {
