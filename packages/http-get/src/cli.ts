@@ -97,7 +97,8 @@ await runMain('http-get', async () => {
 
   // No progress line under -v: it would be torn by the diagnostic lines on the same terminal.
   const spinner = !silent && argv.verbose === 0 && jobs.some((job) => job.toFile) && spinnerAllowed(process.stderr) ? createSpinner('connecting') : undefined
-  let lastUpdate = 0
+  // Not 0: performance.now() counts from process start, so the first bytes can come within 100 ms of it.
+  let lastUpdate = -Infinity
   const onProgress = spinner
     ? (p: Progress) => {
         const now = performance.now()

@@ -6,8 +6,30 @@ import path from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { CLI, scriptedServer } from './scripted-server.js'
 
+/** Run the CLI with `args` on a pseudo-terminal; returns its exit code and what the terminal showed. */
+async function inTerminal(args: string): Promise<{ code: number; terminal: string }> {
+  const command = `stty cols 120 rows 20; "${process.execPath}" "${CLI}" ${args}`
+  // util-linux `script` runs the command on a pseudo-terminal (with a size set, as ora needs
+  // columns) and copies what it shows. ora draws nothing animated when CI is set
+  // (is-interactive), as in .ci/run: a person's terminal has no CI.
+  const { CI: _ci, ...env } = process.env
+  const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env })
+  onTestFinished(() => {
+    if (child.exitCode === null) child.kill('SIGKILL')
+  })
+  let terminal = ''
+  child.stdout.on('data', (c: Buffer) => (terminal += c.toString('utf8')))
+  const [code] = (await once(child, 'close')) as [number]
+  return { code, terminal }
+}
+
+function tempFile(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'http-get-progress-'))
+  onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }))
+  return path.join(dir, 'out.bin')
+}
+
 describe('progress line', () => {
-  // `script` gives the CLI a pseudo-terminal on stderr (with a size set, as ora needs columns).
   it('shows bytes, rate and percentage on a terminal while writing to a file', async () => {
     const pieces = 15
     const piece = Buffer.alloc(64 * 1024, 0x41)
@@ -23,26 +45,20 @@ describe('progress line', () => {
       }, 100)
       socket.on('close', () => clearInterval(timer))
     })
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'http-get-progress-'))
-    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }))
-    const file = path.join(dir, 'out.bin')
-    const inTerminal = async (options: string) => {
-      const command = `stty cols 120 rows 20; "${process.execPath}" "${CLI}" ${options} -o "${file}" ${server.url('/file')}`
-      // util-linux `script` runs the command on a pseudo-terminal and copies what it shows.
-      // ora draws nothing animated when CI is set (is-interactive), as in .ci/run: a person's terminal has no CI.
-      const { CI: _ci, ...env } = process.env
-      const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env })
-      onTestFinished(() => {
-        if (child.exitCode === null) child.kill('SIGKILL')
-      })
-      let terminal = ''
-      child.stdout.on('data', (c: Buffer) => (terminal += c.toString('utf8')))
-      const [code] = await once(child, 'close')
+    const file = tempFile()
+    for (const [options, line] of [['', /\/file {2}[\d.]+ (B|KiB|MiB) of 960 KiB {2}[\d.]+ (B|KiB|MiB)\/s {2}\d+%/], ['-s', undefined]] as const) {
+      const { code, terminal } = await inTerminal(`${options} -o "${file}" ${server.url('/file')}`)
       expect(code).toBe(0)
       expect(fs.statSync(file).size).toBe(pieces * piece.length)
-      return terminal
+      if (line) expect(terminal).toMatch(line)
+      else expect(terminal).not.toMatch(/%/)
     }
-    expect(await inTerminal('')).toMatch(/\/file {2}[\d.]+ (B|KiB|MiB) of 960 KiB {2}[\d.]+ (B|KiB|MiB)\/s {2}\d+%/)
-    expect(await inTerminal('-s')).not.toMatch(/%/)
+  })
+
+  it('shows the first bytes even when they come right after start-up and then the body stalls', async () => {
+    const server = await scriptedServer((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab'))
+    const { code, terminal } = await inTerminal(`-m 1s -o "${tempFile()}" ${server.url('/stall')}`)
+    expect(code).toBe(28)
+    expect(terminal).toContain('/stall  2 B of 10 B')
   })
 })
