@@ -29,16 +29,32 @@ export function createEncodeStream(codec: Codec, options: FrameStreamOptions = {
   })
 }
 
-function keepQueuedFrames(stream: Transform): void {
-  const state = stream as unknown as { _readableState?: { autoDestroy: boolean }; _writableState?: { autoDestroy: boolean } }
-  if (state._readableState) state._readableState.autoDestroy = false
-  if (state._writableState) state._writableState.autoDestroy = false
-}
-
-/** Bytes in, object mode out (one Uint8Array per frame). A decode error destroys the stream once, after the frames before it. */
+/**
+ * Bytes in, object mode out (one Uint8Array per frame). A decode error errors the stream once, after
+ * every frame decoded before it has been read: erroring at once would make pipeline() destroy the
+ * frames still queued. Until then the write callback is held, so nothing more is written.
+ */
 export function createDecodeStream(codec: Codec, options: FrameStreamOptions = {}): Transform {
   const decoder = codec.createDecoder()
-  return new Transform({
+  const fail = (error: Error, callback: (error?: Error | null) => void): void => {
+    if (stream.readableLength === 0) {
+      callback(error)
+      return
+    }
+    // Frames are queued: hold the callback (nothing more is written) and error the stream once the
+    // consumer has read the last of them, whichever way it reads (pipe, pipeline, async iterator).
+    const read = stream.read
+    let scheduled = false
+    stream.read = function (this: Transform, size?: number): unknown {
+      const frame: unknown = read.call(this, size)
+      if (!scheduled && this.readableLength === 0) {
+        scheduled = true
+        process.nextTick(() => this.destroy(error))
+      }
+      return frame
+    }
+  }
+  const stream = new Transform({
     ...options,
     writableObjectMode: false,
     readableObjectMode: true,
@@ -47,28 +63,24 @@ export function createDecodeStream(codec: Codec, options: FrameStreamOptions = {
       try {
         frames = decoder.push(chunk)
       } catch (err) {
-        callback(err as Error)
+        fail(err as Error, callback)
         return
       }
       for (let i = 0; i < frames.length; i++) this.push(frames[i])
-      const error = decoder.error
-      if (error !== undefined && this.readableLength > 0) {
-        // Destroying now would drop the frames still queued; leaving the stream errored but not
-        // destroyed lets read() and async iteration return them before the error.
-        keepQueuedFrames(this)
-      }
-      callback(error ?? null)
+      if (decoder.error !== undefined) fail(decoder.error, callback)
+      else callback()
     },
     flush(callback) {
       let frames: Uint8Array[]
       try {
         frames = decoder.end()
       } catch (err) {
-        callback(err as Error)
+        fail(err as Error, callback)
         return
       }
       for (let i = 0; i < frames.length; i++) this.push(frames[i])
       callback()
     },
   })
+  return stream
 }

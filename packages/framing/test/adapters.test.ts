@@ -113,6 +113,26 @@ describe('Node streams', () => {
     expect(caught).toBeInstanceOf(FrameTooLargeError)
   })
 
+  it.each([
+    ['in the same chunk', (good: Uint8Array, bad: Uint8Array) => [Buffer.concat([good, bad])]],
+    ['in a later chunk', (good: Uint8Array, bad: Uint8Array) => [good, bad]],
+  ])('in a pipeline with a slow consumer, delivers every frame before an error %s', async (_name, chunks) => {
+    const codec = lengthPrefixed({ maxFrameSize: 100 })
+    const good = codec.encodeMany(Array.from({ length: 50 }, (_, i) => Uint8Array.of(i)))
+    const received: number[] = []
+    const slow = new Writable({
+      objectMode: true,
+      highWaterMark: 1,
+      write(frame: Uint8Array, _e, cb) {
+        received.push(frame[0]!)
+        setTimeout(cb, 1)
+      },
+    })
+    const done = pipeline(Readable.from(chunks(good, Uint8Array.of(0xff, 0xff, 0xff, 0xff))), createDecodeStream(codec), slow)
+    await expect(done).rejects.toBeInstanceOf(FrameTooLargeError)
+    expect(received).toEqual(Array.from({ length: 50 }, (_, i) => i))
+  })
+
   it('reports a truncated final frame when the input ends', async () => {
     const decode = createDecodeStream(lines())
     await expect(pipeline(Readable.from([text('ok\npartial')]), decode, new Writable({ objectMode: true, write: (_f, _e, cb) => cb() }))).rejects.toBeInstanceOf(
