@@ -30,7 +30,8 @@ export async function runThreads(
   onProgress: TcpBenchOptions['onProgress'],
   signal: AbortSignal | undefined,
 ): Promise<TcpBenchResult> {
-  const threads = Math.min(options.threads, options.connections)
+  // A thread with no connection or no request to make would wait for work it never gets.
+  const threads = Math.min(options.threads, options.connections, options.requests ?? Number.POSITIVE_INFINITY)
   const progress: TcpBenchProgress[] = []
   const workers: Worker[] = []
   const url = workerUrl()

@@ -70,6 +70,12 @@ describe('runTcpBench against our server', () => {
     expect(result.latency!.count).toBe(2001)
   })
 
+  it('stream: fewer requests than threads leaves no thread waiting for work it will never get', async () => {
+    const { server } = await startServer()
+    const result = await runTcpBench({ host: '127.0.0.1', port: server.address.port, mode: 'stream', connections: 3, requests: 1, threads: 3, stallTimeout: 2_000 })
+    expect(result).toMatchObject({ completed: 1, errors: 0, mismatches: 0 })
+  })
+
   it('stops early on abort and says so', async () => {
     const { server } = await startServer()
     const controller = new AbortController()
