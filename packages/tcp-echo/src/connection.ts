@@ -31,8 +31,6 @@ export interface ConnectionHost {
   bytesIn: number
   bytesEchoed: number
   onClose(connection: Connection, hadError: boolean): void
-  /** Frame errors are worth a line even without -v: they say the client is broken. */
-  onProtocolError(connection: Connection): void
 }
 
 /** How long a connection closed for a bad frame may take to flush the echoes before it. */
@@ -163,7 +161,6 @@ export class Connection {
         // A partial frame at the end is not echoed (whole frames only); say so, then close normally.
         this.reason ??= 'frame-truncated'
         this.error ??= (err as Error).message
-        this.host.onProtocolError(this)
       }
     }
     this.inputEnded = true
@@ -197,7 +194,6 @@ export class Connection {
     this.reason ??= code === 'NETKIT_FRAME_TOO_LARGE' ? 'frame-too-large' : 'frame-invalid'
     this.error ??= err instanceof Error ? err.message : String(err)
     this.rejected = true
-    this.host.onProtocolError(this)
     this.socket.pause()
     this.socket.once('finish', destroySocket)
     setTimeout(destroySocket.bind(this.socket), PROTOCOL_ERROR_LINGER_MS).unref()

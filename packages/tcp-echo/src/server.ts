@@ -152,9 +152,6 @@ export async function createTcpEchoServer(options: TcpEchoServerOptions = {}): P
       }
       if (open.size === 0) allClosed?.()
     },
-    onProtocolError() {
-      // Reported through the close event (reason + error); nothing else to do here.
-    },
   }
 
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket: Socket) => {
