@@ -67,7 +67,11 @@ class DelimitedDecoder extends DecoderBase {
   protected finish(): Uint8Array[] {
     const buffered = this.pending.length
     if (buffered === 0) return []
-    if (this.config.allowUnterminatedEnd) return [this.pending.take()]
+    if (this.config.allowUnterminatedEnd) {
+      // Held bytes may pass the limit by what could have been a delimiter (or a CR); they were not.
+      if (buffered > this.config.limit) throw this.tooLarge(buffered)
+      return [this.pending.take()]
+    }
     throw new FrameTruncatedError(buffered, `input ended inside a frame: ${buffered} bytes without a delimiter`)
   }
 

@@ -155,6 +155,20 @@ describe('delimited with other delimiters', () => {
   })
 })
 
+describe('allowUnterminatedEnd', () => {
+  it('returns a last frame only when it fits the limit (held delimiter slack does not count as room)', () => {
+    const short = lines({ maxFrameSize: 3, allowUnterminatedEnd: true }).createDecoder()
+    short.push(text('abc'))
+    expect(str(short.end())).toEqual(['abc'])
+    const crlf = lines({ maxFrameSize: 3, allowUnterminatedEnd: true }).createDecoder()
+    crlf.push(text('abc\r'))
+    expect(() => crlf.end()).toThrow(FrameTooLargeError)
+    const multi = delimited({ delimiter: '\r\n\r\n', maxFrameSize: 3, allowUnterminatedEnd: true }).createDecoder()
+    multi.push(text('abc\r\n\r'))
+    expect(() => multi.end()).toThrow(FrameTooLargeError)
+  })
+})
+
 describe('a line that completes over the limit', () => {
   it.each([
     ['\\n', lines({ maxFrameSize: 1000 })],
