@@ -78,7 +78,7 @@ export interface TcpBenchResult {
   bytesPerSecond: number
   /** Round-trip times in microseconds (pingpong: per message; churn: connect to EOF). */
   latency?: LatencySummary
-  /** Socket errors (refused, reset, timeouts, stalls). */
+  /** Socket errors (refused, reset, timeouts, stalls, a server closing a pingpong or stream connection). */
   errors: number
   /** Echoes that differed from what was sent (pingpong: messages, churn: connections, stream: reads). */
   mismatches: number
