@@ -148,7 +148,8 @@ async function extensionsFor(args: Args, options: NcOptions): Promise<NcExtensio
   const { buildExtensions, extrasArgsFrom } = await import('./extras.js')
   const { createLogger } = await import('@netkit/shared')
   const log = createLogger({ name: 'nc', verbosity: options.verbose ?? 0 })
-  return buildExtensions(extrasArgsFrom(args), options, { stdin: process.stdin, stdout: process.stdout, log })
+  // A getter: opening process.stdin claims fd 0, which a plain session reads itself (fast-relay.ts).
+  return buildExtensions(extrasArgsFrom(args), options, { get stdin() { return process.stdin }, stdout: process.stdout, log })
 }
 
 async function main(args: readonly string[]): Promise<void> {
@@ -168,9 +169,16 @@ async function main(args: readonly string[]): Promise<void> {
     // A reader that goes away (`nc ... | head -c 10`) ends nc quietly.
     exitQuietlyOnBrokenPipe(process.stdout)
     const usesStdin = options.mode !== 'scan' && !options.noStdin
+    // process.stdin is opened only when read: a plain session reads fd 0 itself.
+    let stdinOpened = false
     try {
       const code = await runNc(options, {
-        stdin: usesStdin ? process.stdin : null,
+        get stdin() {
+          if (!usesStdin) return null
+          stdinOpened = true
+          return process.stdin
+        },
+        stdinFd: 0,
         stdout: process.stdout,
         log: createLogger({ name: 'nc', verbosity: options.verbose ?? 0 }),
         signal: controller.signal,
@@ -184,7 +192,7 @@ async function main(args: readonly string[]): Promise<void> {
     } finally {
       removeShutdown()
       // stdin may still be open (peer closed first); it must not keep the process alive.
-      if (usesStdin) process.stdin.destroy()
+      if (stdinOpened) process.stdin.destroy()
     }
   })
 }

@@ -214,7 +214,7 @@ export async function relay(socket: Duplex, io: RelayIO, options: RelayOptions =
 }
 
 /** End our side and let buffered bytes go out; destroy if the peer does not take them soon. */
-function closeSocket(socket: Duplex): void {
+export function closeSocket(socket: Duplex): void {
   if (socket.destroyed) return
   if (!socket.writableEnded) socket.end()
   if (socket.writableFinished) {

@@ -1,10 +1,12 @@
 import { createWriteStream, openSync, type WriteStream } from 'node:fs'
+import net from 'node:net'
 import type { Duplex, Readable, Writable } from 'node:stream'
 import { createLogger, formatHostPort, NetkitError, describeErrno, type Logger } from '@netkit/shared'
 import type { NcOptions } from './options.js'
 import { openStream, successMessage } from './connect.js'
 import { listen, type ConnectionHandler, type PeerInfo } from './listen.js'
 import { relay, type RelayIO, type RelayResult, type RelaySinks } from './relay.js'
+import { canReadFast, fastRelay } from './fast-relay.js'
 import { addStats, formatStats, type SessionStats } from './stats.js'
 
 /** Where a stream came from, for the extension hooks. */
@@ -42,6 +44,13 @@ export interface NcExtensions {
 export interface NcEnvironment {
   /** Data to send (process.stdin for the CLI); ignored with -d. */
   stdin: Readable | null
+  /**
+   * The descriptor behind `stdin` (0 for the CLI). Given, a plain session (no taps, -C, -i,
+   * --frame, -k, -u or extensions) reads it directly with one reusable buffer when it is a pipe or
+   * socket, and reads `stdin` only otherwise (see fast-relay.ts). `stdout` must then be done with a
+   * chunk when its write callback runs (process.stdout is).
+   */
+  stdinFd?: number
   /** Where received data goes (process.stdout for the CLI). */
   stdout: Writable
   /** Diagnostics (default: stderr, verbosity from options.verbose). */
@@ -99,8 +108,28 @@ async function sessionIO(context: StreamContext, options: NcOptions, env: NcEnvi
 /** The relay between the stream and stdin/stdout (or sessionIO), or an extension's own session. */
 async function session(stream: Duplex, context: StreamContext, options: NcOptions, env: NcEnvironment, sinks: RelaySinks): Promise<RelayResult> {
   if (env.extensions?.runSession) return env.extensions.runSession(stream, context, env.signal)
+  if (isPlain(options, env, sinks) && stream instanceof net.Socket) {
+    const input = options.noStdin ? null : canReadFast(env.stdinFd!) ? env.stdinFd! : env.stdin
+    const { shutdownOnEof, quitAfterEofMs, idleTimeoutMs } = options
+    return fastRelay(stream, input, env.stdout, { shutdownOnEof, quitAfterEofMs, idleTimeoutMs, accepted: context.role === 'listen', signal: env.signal })
+  }
   const io = await sessionIO(context, options, env)
   return relay(stream, io, relayOptions(options, sinks, env.signal))
+}
+
+/** A session the fast relay serves: one client, bytes as they are, nothing watching them. */
+function isPlain(options: NcOptions, env: NcEnvironment, sinks: RelaySinks): boolean {
+  return (
+    env.stdinFd !== undefined &&
+    env.extensions === undefined &&
+    !options.udp &&
+    !options.keepListening &&
+    !options.crlf &&
+    !(options.intervalMs !== undefined && options.intervalMs > 0) &&
+    options.frame === undefined &&
+    sinks.hexDump === undefined &&
+    sinks.raw === undefined
+  )
 }
 
 async function runConnect(options: NcOptions, env: NcEnvironment, log: Logger, sinks: RelaySinks, count: Count): Promise<void> {
