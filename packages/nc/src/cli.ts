@@ -120,6 +120,10 @@ async function toOptions(args: Args): Promise<NcOptions> {
     if (positionals.length > (sourcePort === undefined ? 2 : 1)) throw new UsageError(`too many arguments: ${positionals.join(' ')}`)
     if (sourcePort !== undefined) {
       options.port = parsePort(sourcePort, { allowZero: true })
+      // `nc -l -p 80 81`: a second port, not a host named 81 (OpenBSD prints its usage here).
+      if (positionals[0] !== undefined && /^\d+$/.test(positionals[0])) {
+        throw new UsageError(`port given twice: -p ${sourcePort} and ${positionals[0]} (use \`nc -l -p port\` or \`nc -l [host] port\`)`)
+      }
       if (positionals[0] !== undefined) options.host = parseHost(positionals[0])
     } else if (positionals.length === 2) {
       options.host = parseHost(positionals[0]!)

@@ -19,6 +19,7 @@ describe('usage errors: one line, exit 2', () => {
   it('rejects a bad port in a scan range', () => expectUsageError(['-z', '127.0.0.1', '20-99999'], /out of range: 99999/))
   it('rejects an unknown option', () => expectUsageError(['--frobnicate', '127.0.0.1', '80'], /Unknown argument: frobnicate/))
   it('rejects an unknown short option', () => expectUsageError(['-Y', '127.0.0.1', '80'], /Unknown argument: Y/))
+  it('rejects a second port after -l -p (not a host named 81)', () => expectUsageError(['-l', '-p', '80', '81'], /port given twice: -p 80 and 81/))
   it('rejects -l with -z', () => expectUsageError(['-l', '-z', '1234'], /cannot use -z and -l/))
   it('rejects a missing port', () => expectUsageError(['127.0.0.1'], /missing port/))
   it('rejects -k without -l', () => expectUsageError(['-k', '127.0.0.1', '80'], /must use -l with -k/))
