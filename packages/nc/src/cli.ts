@@ -102,7 +102,7 @@ function quickParse(args: readonly string[]): Args | undefined {
 
 /** Turn parsed arguments into validated NcOptions (UsageError, exit 2, on mistakes). */
 async function toOptions(args: Args): Promise<NcOptions> {
-  const { UsageError, parsePort, parsePortList, parseDuration, parseCount, parseHost } = await import('@netkit/shared')
+  const { UsageError, parsePort, parsePortList, parseDuration, parseCount, parseHost, servicePort } = await import('@netkit/shared')
   const { validateOptions, DEFAULT_SCAN_CONCURRENCY, MAX_SCAN_CONCURRENCY } = await import('./options.js')
   const positionals = args._.map(String)
   const flag = (name: string) => args[name] === true
@@ -174,7 +174,9 @@ async function toOptions(args: Args): Promise<NcOptions> {
     if (sourcePort !== undefined) options.sourcePort = parsePort(sourcePort)
     if (scanning) {
       if (positionals.length < 2) throw new UsageError('missing port: use `nc -z host port...`')
-      options.ports = parsePortList(positionals.slice(1))
+      // A hyphenated service name (`http-alt`) is one port, not the range `http`..`alt`.
+      const portSpecs = positionals.slice(1).map((arg) => arg.split(',').map((part) => String(servicePort(part) ?? part)).join(','))
+      options.ports = parsePortList(portSpecs)
     } else {
       if (positionals.length < 2) throw new UsageError('missing port number')
       if (positionals.length > 2) throw new UsageError(`too many arguments: ${positionals.slice(2).join(' ')} (use -z to scan several ports)`)
@@ -196,9 +198,11 @@ async function extensionsFor(args: Args, options: NcOptions): Promise<NcExtensio
 async function main(args: readonly string[]): Promise<void> {
   const { runMain, exitQuietlyOnBrokenPipe, onShutdown, createLogger } = await import('@netkit/shared')
   await runMain('nc', async () => {
-    const parsed = quickParse(args) ?? ((await (await buildParser(args)).parseAsync()) as Args)
+    const quick = quickParse(args)
+    const parsed = quick ?? ((await (await buildParser(args)).parseAsync()) as Args)
     const options = await toOptions(parsed)
-    const extensions = await extensionsFor(parsed, options)
+    // OpenBSD letters alone never ask for an extra: skip loading them.
+    const extensions = quick ? undefined : await extensionsFor(parsed, options)
     const { runNc } = await import('./run.js')
     const controller = new AbortController()
     let signalExit: number | undefined

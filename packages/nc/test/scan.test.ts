@@ -95,6 +95,14 @@ describe('-z', () => {
     expect(await nc.stderr).toMatch(new RegExp(`^Connection to localhost \\((127\\.0\\.0\\.1|::1)\\) ${base} port \\[tcp/\\*\\] succeeded!\\n$`))
   })
 
+  it('takes a hyphenated service name as one port, not a range (http-alt is 8080)', async () => {
+    const nc = spawnNc(['-z', '--json', '127.0.0.1', 'http-alt,1'], { stdin: 'ignore' })
+    await nc.exit
+    expect(await nc.stderr).toBe('')
+    const ports = (await nc.stdout).toString().trimEnd().split('\n').map((l) => JSON.parse(l).port)
+    expect(ports).toEqual([1, 8080])
+  })
+
   it('-w bounds each probe: a blackholed port is reported as timed out', async () => {
     const port = await blackholePort()
     const nc = spawnNc(['-zv', '-w', '1', '127.0.0.1', String(port)], { stdin: 'ignore' })
