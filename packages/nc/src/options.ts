@@ -92,6 +92,11 @@ export function validateOptions(options: NcOptions): NcOptions {
     // OpenBSD nc words it as a failed getaddrinfo with AI_NUMERICHOST; it is a usage mistake here.
     throw new UsageError(`-n given but ${JSON.stringify(o.host)} is not a numeric address`)
   }
+  const literalFamily = o.host === undefined ? 0 : isIP(o.host)
+  if (o.family !== undefined && literalFamily !== 0 && literalFamily !== o.family) {
+    // OpenBSD nc fails getaddrinfo here; without this check the address was used anyway.
+    throw new UsageError(`-${o.family} given but ${JSON.stringify(o.host)} is an IPv${literalFamily} address`)
+  }
   return o
 }
 

@@ -26,6 +26,11 @@ describe('usage errors: one line, exit 2', () => {
   it('rejects a bad -w', () => expectUsageError(['-w', 'soon', '127.0.0.1', '80'], /invalid -w timeout: "soon"/))
   it('rejects -uU (Node has no Unix datagram sockets)', () => expectUsageError(['-uU', '/tmp/x.sock'], /unix datagram sockets \(-uU\) are not supported/))
   it('rejects -n with a name', () => expectUsageError(['-n', 'localhost', '80'], /-n given but "localhost" is not a numeric address/))
+  it('rejects -4 with an IPv6 address and -6 with an IPv4 one', async () => {
+    await expectUsageError(['-4', '::1', '80'], /-4 given but "::1" is an IPv6 address/)
+    await expectUsageError(['-6', '-z', '127.0.0.1', '80'], /-6 given but "127.0.0.1" is an IPv4 address/)
+    await expectUsageError(['-6', '-l', '127.0.0.1', '0'], /-6 given but "127.0.0.1" is an IPv4 address/)
+  })
   it('rejects an unknown --frame', () => expectUsageError(['--frame', 'xml', '127.0.0.1', '80'], /--frame must be one of lines, lp32, varint/))
 })
 
