@@ -6,34 +6,8 @@
  * - --idle-timeout: a connection without traffic either way for that long is closed, exit 0.
  */
 import { once } from 'node:events'
-import type net from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { connectTo, readAll, spawnListener, spawnNc, tcpServer, waitFor, type Spawned } from './support/nc.js'
-
-type Role = 'connect' | 'listen'
-
-async function session(role: Role, flags: string[]): Promise<{ nc: Spawned; peer: net.Socket }> {
-  if (role === 'connect') {
-    let resolvePeer!: (s: net.Socket) => void
-    const peerP = new Promise<net.Socket>((r) => (resolvePeer = r))
-    const { port } = await tcpServer((s) => resolvePeer(s))
-    const nc = spawnNc([...flags, '127.0.0.1', String(port)])
-    return { nc, peer: await peerP }
-  }
-  const nc = await spawnListener(['-lv', ...flags, '127.0.0.1', '0'])
-  return { nc, peer: await connectTo(nc.port) }
-}
-
-function sawEofWithin(peer: net.Socket, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (peer.readableEnded) return resolve(true)
-    const timer = setTimeout(() => resolve(false), ms)
-    peer.once('end', () => {
-      clearTimeout(timer)
-      resolve(true)
-    })
-  })
-}
+import { peerSession as session, readAll, sawEofWithin, spawnNc, waitFor, type Role } from './support/nc.js'
 
 for (const role of ['connect', 'listen'] as const) {
   describe(`direction options, ${role} mode`, () => {

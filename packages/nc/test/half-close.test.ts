@@ -8,41 +8,8 @@
  * - any, peer EOF first: nc writes what the peer sent and exits 0 although stdin is still open.
  */
 import { once } from 'node:events'
-import type net from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { connectTo, spawnListener, spawnNc, tcpServer, waitFor, type Spawned } from './support/nc.js'
-
-type Role = 'connect' | 'listen'
-
-/** Start nc in `role` with `flags` and hand back it and the peer socket. */
-async function session(role: Role, flags: string[]): Promise<{ nc: Spawned; peer: net.Socket }> {
-  if (role === 'connect') {
-    let resolvePeer!: (s: net.Socket) => void
-    const peerP = new Promise<net.Socket>((r) => (resolvePeer = r))
-    const { port } = await tcpServer((s) => resolvePeer(s))
-    const nc = spawnNc([...flags, '127.0.0.1', String(port)])
-    return { nc, peer: await peerP }
-  }
-  const nc = await spawnListener(['-lv', ...flags, '127.0.0.1', '0'])
-  const peer = await connectTo(nc.port)
-  return { nc, peer }
-}
-
-/** Resolve true if the peer sees EOF within `ms`, false otherwise. */
-function sawEofWithin(peer: net.Socket, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (peer.readableEnded) return resolve(true)
-    const timer = setTimeout(() => {
-      peer.off('end', onEnd)
-      resolve(false)
-    }, ms)
-    const onEnd = () => {
-      clearTimeout(timer)
-      resolve(true)
-    }
-    peer.once('end', onEnd)
-  })
-}
+import { peerSession as session, sawEofWithin, waitFor, type Role } from './support/nc.js'
 
 for (const role of ['connect', 'listen'] as const) {
   describe(`half-close matrix, ${role} mode`, () => {

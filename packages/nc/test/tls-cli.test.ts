@@ -1,24 +1,13 @@
 /** TLS from the built CLI: round trips both roles with a certificate made in the test, failures. */
 import { once } from 'node:events'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tls from 'node:tls'
 import { randomBytes } from 'node:crypto'
 import { createSelfSignedCertificate } from '@netkit/shared'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { connectTo, sha256, spawnListener, spawnNc } from './support/nc.js'
-
-function tempFiles(files: Record<string, string>): Record<string, string> {
-  const dir = mkdtempSync(join(tmpdir(), 'nc-tls-cli-'))
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
-  const paths: Record<string, string> = {}
-  for (const [name, text] of Object.entries(files)) {
-    paths[name] = join(dir, name)
-    writeFileSync(paths[name]!, text)
-  }
-  return paths
-}
+import { connectTo, sha256, spawnListener, spawnNc, tempFiles } from './support/nc.js'
 
 describe('nc --ssl', () => {
   it('round-trips binary data both ways between our client and our listener, verified by --ssl-trustfile', async () => {

@@ -1,25 +1,12 @@
 import { X509Certificate } from 'node:crypto'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import * as net from 'node:net'
 import * as tls from 'node:tls'
 import { createSelfSignedCertificate } from '@netkit/shared'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createTlsClient, createTlsServer, parseAlpn } from '../src/tls.js'
 import { captureLogger } from './helpers/logger.js'
-
-function tempFiles(files: Record<string, string>): Record<string, string> {
-  const dir = mkdtempSync(join(tmpdir(), 'nc-tls-'))
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
-  const paths: Record<string, string> = {}
-  for (const [name, text] of Object.entries(files)) {
-    paths[name] = join(dir, name)
-    writeFileSync(paths[name]!, text)
-  }
-  return paths
-}
+import { tempFiles } from './support/nc.js'
 
 async function tlsEchoServer(options: tls.TlsOptions, host = '127.0.0.1'): Promise<{ port: number; servernames: (string | false | null)[] }> {
   const servernames: (string | false | null)[] = []

@@ -185,18 +185,7 @@ export const sha256 = (data: Buffer) => createHash('sha256').update(data).digest
 
 /** Resolve once `socket` has received `text` (bounded by the test timeout). */
 export function waitFor(socket: net.Socket, text: string): Promise<string> {
-  let got = ''
-  return new Promise((resolve, reject) => {
-    const onData = (c: Buffer) => {
-      got += c.toString('latin1')
-      if (got.includes(text)) {
-        socket.off('data', onData)
-        resolve(got)
-      }
-    }
-    socket.on('data', onData)
-    socket.once('close', () => reject(new Error(`closed before ${JSON.stringify(text)}; got ${JSON.stringify(got)}`)))
-  })
+  return readUntil(socket, text)
 }
 
 /**
@@ -244,6 +233,50 @@ export function readUntil(stream: NodeJS.ReadableStream, text: string): Promise<
       }
     }
     stream.on('data', onData)
-    stream.once('end', () => reject(new Error(`ended before ${JSON.stringify(text)}; got ${JSON.stringify(got)}`)))
+    // 'close' too: a socket destroyed by an error never emits 'end'.
+    for (const event of ['end', 'close']) stream.once(event, () => reject(new Error(`${event} before ${JSON.stringify(text)}; got ${JSON.stringify(got)}`)))
   })
+}
+
+export type Role = 'connect' | 'listen'
+
+/** Start nc in `role` with `flags` against a plain `net` peer, and hand back both. */
+export async function peerSession(role: Role, flags: string[]): Promise<{ nc: Spawned; peer: net.Socket }> {
+  if (role === 'connect') {
+    let resolvePeer!: (s: net.Socket) => void
+    const peerP = new Promise<net.Socket>((r) => (resolvePeer = r))
+    const { port } = await tcpServer((s) => resolvePeer(s))
+    const nc = spawnNc([...flags, '127.0.0.1', String(port)])
+    return { nc, peer: await peerP }
+  }
+  const nc = await spawnListener(['-lv', ...flags, '127.0.0.1', '0'])
+  return { nc, peer: await connectTo(nc.port) }
+}
+
+/** Resolve true if the peer sees EOF within `ms`, false otherwise. */
+export function sawEofWithin(peer: net.Socket, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (peer.readableEnded) return resolve(true)
+    const timer = setTimeout(() => {
+      peer.off('end', onEnd)
+      resolve(false)
+    }, ms)
+    const onEnd = () => {
+      clearTimeout(timer)
+      resolve(true)
+    }
+    peer.once('end', onEnd)
+  })
+}
+
+/** Write `files` (name -> text) into a temporary directory removed after the test; returns their paths. */
+export function tempFiles(files: Record<string, string>): Record<string, string> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'nc-files-'))
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  const paths: Record<string, string> = {}
+  for (const [name, text] of Object.entries(files)) {
+    paths[name] = path.join(dir, name)
+    writeFileSync(paths[name]!, text)
+  }
+  return paths
 }
