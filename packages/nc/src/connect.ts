@@ -13,6 +13,8 @@ export interface OpenStreamOptions {
   /** Give up on a connect that takes longer (-w); the error says `timed out`. */
   connectTimeoutMs?: number
   signal?: AbortSignal
+  /** Read into this buffer instead of a stream chunk per read (net.connect's `onread`; fast-relay.ts). */
+  onread?: net.OnReadOpts
 }
 
 /** Where a stream goes, for messages: `127.0.0.1`, or `localhost (127.0.0.1)` when a name was resolved. */
@@ -58,9 +60,9 @@ export function openStream(options: OpenStreamOptions): Promise<net.Socket> {
     const host = options.host ?? '127.0.0.1'
     const port = options.port ?? 0
     if (unix) {
-      socket = net.connect({ path: options.unixPath! })
+      socket = net.connect({ path: options.unixPath!, onread: options.onread })
     } else {
-      const opts: net.TcpNetConnectOpts = { host, port }
+      const opts: net.TcpNetConnectOpts = { host, port, onread: options.onread }
       if (options.family) opts.family = options.family
       if (options.sourceAddress !== undefined) opts.localAddress = options.sourceAddress
       if (options.sourcePort !== undefined) opts.localPort = options.sourcePort

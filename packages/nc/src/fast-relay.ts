@@ -16,6 +16,8 @@ export interface FastRelayOptions {
   idleTimeoutMs?: number
   /** The socket came from a listener (pauseOnConnect) and was never read: read it with a reusable buffer too. */
   accepted?: boolean
+  /** The socket was connected with this reader's `onread` (connect mode): deliver its reads. */
+  reader?: SocketReader
   signal?: AbortSignal
 }
 
@@ -30,6 +32,34 @@ export function canReadFast(fd: number): boolean {
 }
 
 type OnRead = (length: number, buffer: Buffer) => boolean
+
+/** A reusable read buffer for `net.connect({ onread })`, whose reads go to the relay once it starts. */
+export interface SocketReader {
+  onread: net.OnReadOpts
+  /** Send reads to `deliver` from now on, starting with any read that came before. */
+  attach(deliver: OnRead): void
+}
+
+export function socketReader(): SocketReader {
+  let target: OnRead | null = null
+  let early: Buffer | null = null
+  return {
+    onread: {
+      buffer: Buffer.allocUnsafe(READ_BUFFER_SIZE),
+      callback(length, buffer) {
+        if (target) return target(length, buffer as Buffer)
+        // Arrived before the relay started: keep a copy and stop reading until it does.
+        early = Buffer.from(buffer.subarray(0, length))
+        return false
+      },
+    },
+    attach(deliver) {
+      target = deliver
+      if (early) deliver(early.length, early)
+      early = null
+    },
+  }
+}
 
 /**
  * The relay of relay.ts for a plain session (no taps, no -C/-i/--frame, one client), without the
@@ -75,6 +105,7 @@ export function fastRelay(socket: net.Socket, input: number | Readable | null, o
     }
     const fastSocket = options.accepted ? withReadBuffer(socket, onSocketRead) : null
     if (fastSocket) socket = fastSocket
+    else if (options.reader) options.reader.attach(onSocketRead)
     else socket.on('data', onSocketData)
 
     // Outbound: input -> socket.

@@ -6,7 +6,7 @@ import type { NcOptions } from './options.js'
 import { openStream, successMessage } from './connect.js'
 import { listen, type ConnectionHandler, type PeerInfo } from './listen.js'
 import { relay, type RelayIO, type RelayResult, type RelaySinks } from './relay.js'
-import { canReadFast, fastRelay } from './fast-relay.js'
+import { canReadFast, fastRelay, socketReader, type SocketReader } from './fast-relay.js'
 import { addStats, formatStats, type SessionStats } from './stats.js'
 
 /** Where a stream came from, for the extension hooks. */
@@ -106,12 +106,12 @@ async function sessionIO(context: StreamContext, options: NcOptions, env: NcEnvi
 }
 
 /** The relay between the stream and stdin/stdout (or sessionIO), or an extension's own session. */
-async function session(stream: Duplex, context: StreamContext, options: NcOptions, env: NcEnvironment, sinks: RelaySinks): Promise<RelayResult> {
+async function session(stream: Duplex, context: StreamContext, options: NcOptions, env: NcEnvironment, sinks: RelaySinks, reader?: SocketReader): Promise<RelayResult> {
   if (env.extensions?.runSession) return env.extensions.runSession(stream, context, env.signal)
   if (isPlain(options, env, sinks) && stream instanceof net.Socket) {
     const input = options.noStdin ? null : canReadFast(env.stdinFd!) ? env.stdinFd! : env.stdin
     const { shutdownOnEof, quitAfterEofMs, idleTimeoutMs } = options
-    return fastRelay(stream, input, env.stdout, { shutdownOnEof, quitAfterEofMs, idleTimeoutMs, accepted: context.role === 'listen', signal: env.signal })
+    return fastRelay(stream, input, env.stdout, { shutdownOnEof, quitAfterEofMs, idleTimeoutMs, accepted: context.role === 'listen', reader, signal: env.signal })
   }
   const io = await sessionIO(context, options, env)
   return relay(stream, io, relayOptions(options, sinks, env.signal))
@@ -136,6 +136,7 @@ async function runConnect(options: NcOptions, env: NcEnvironment, log: Logger, s
   const ext = env.extensions
   let stream: Duplex
   let context: StreamContext
+  let reader: SocketReader | undefined
   if (options.udp) {
     const { openDatagram } = await import('./udp.js')
     stream = await openDatagram({ host: options.host!, port: options.port!, family: options.family, sourceAddress: options.sourceAddress, sourcePort: options.sourcePort })
@@ -145,16 +146,18 @@ async function runConnect(options: NcOptions, env: NcEnvironment, log: Logger, s
   } else {
     const unix = options.unixPath !== undefined
     context = { role: 'connect', protocol: unix ? 'unix' : 'tcp', host: options.host, port: options.port }
+    // A plain session reads the socket into one reusable buffer from the start (fast-relay.ts).
+    reader = isPlain(options, env, sinks) ? socketReader() : undefined
     stream = ext?.openStream
       ? await ext.openStream(options)
-      : await openStream({ ...options, connectTimeoutMs: options.connectTimeoutMs, signal: env.signal })
+      : await openStream({ ...options, connectTimeoutMs: options.connectTimeoutMs, signal: env.signal, onread: reader?.onread })
     if (!unix && !ext?.openStream) {
       const address = (stream as { remoteAddress?: string }).remoteAddress
       log.info(successMessage(options.host!, address, options.port!, 'tcp', options.numeric))
     }
   }
   if (ext?.wrapStream) stream = await ext.wrapStream(stream, context)
-  count(await session(stream, context, options, env, sinks))
+  count(await session(stream, context, options, env, sinks, reader))
 }
 
 async function runListen(options: NcOptions, env: NcEnvironment, log: Logger, sinks: RelaySinks, count: Count): Promise<void> {
