@@ -64,7 +64,8 @@ export function socketReader(): SocketReader {
 /**
  * The relay of relay.ts for a plain session (no taps, no -C/-i/--frame, one client), without the
  * per-chunk stream machinery that costs a bare pipe() most of its CPU: stdin (a pipe or socket fd)
- * and an accepted socket are read into one reusable buffer each (net.Socket's `onread`), and each
+ * and the socket (accepted, or connected with a SocketReader) are read into one reusable buffer
+ * each (net.Socket's `onread`), and each
  * read is written on at once. Backpressure: a write that did not complete at once still holds the
  * buffer, so reading pauses until its callback. Same half-close rules and results as relay().
  *
