@@ -1,4 +1,4 @@
 import { defineConfig } from 'tsup'
 import { netkitTsup } from '../../tsup.shared'
 
-export default defineConfig(netkitTsup({ entry: ['src/index.ts'] }))
+export default defineConfig(netkitTsup({ entry: ['src/index.ts', 'src/cli.ts'] }))

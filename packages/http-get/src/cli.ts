@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import fs from 'node:fs'
-import { createCli, createLogger, createSpinner, formatBytes, isBrokenPipe, NetkitError, parseCount, parseDuration, runMain, spinnerAllowed, UsageError } from '@netkit/shared'
+import { createCli } from '@netkit/shared/cli'
+import { createLogger, createSpinner, formatBytes, isBrokenPipe, NetkitError, parseCount, parseDuration, runMain, spinnerAllowed, UsageError } from '@netkit/shared'
 import { borrow, fetchUrls, transferReport, type OutputSpec, type Progress } from './client.js'
 import { FdSink, SinkQueue, StreamSink, type Sink } from './output.js'
 import { parseHeaderArgument } from './request.js'

@@ -21,7 +21,7 @@ function preprocess(args: readonly string[]): string[] {
 }
 
 async function buildParser(args: readonly string[]) {
-  const { createCli } = await import('@netkit/shared')
+  const { createCli } = await import('@netkit/shared/cli')
   const { extraOptions, extraExamples } = await import('./extras-options.js')
   const cli = createCli({ name: 'nc', version, usage: '$0 [options] [host] [port]\n$0 -l [options] [host] port\n$0 -z [options] host port...', argv: preprocess(args) })
     .parserConfiguration({ 'greedy-arrays': false, 'dot-notation': false, 'duplicate-arguments-array': true, 'parse-positional-numbers': false })

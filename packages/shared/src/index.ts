@@ -27,5 +27,7 @@ export { parseDuration, parseSize, parseCount, formatBytes, formatDuration } fro
 export { colorEnabled, createLogger, type Colors, type Logger, type LoggerOptions } from './logger.js'
 export { createSpinner, spinnerAllowed, type Spinner } from './spinner.js'
 export { onShutdown, exitQuietlyOnBrokenPipe, isBrokenPipe, type ShutdownHook } from './process.js'
-export { createCli, runMain, reportError, type CliOptions, type CommonArgs } from './cli.js'
+export { runMain, reportError } from './main.js'
+// createCli (yargs) lives in '@netkit/shared/cli'; its option types are re-exported here.
+export type { CliOptions, CommonArgs } from './cli.js'
 export { createSelfSignedCertificate, ipAddressBytes, type SelfSignedCertificate, type SelfSignedCertificateOptions } from './certificate.js'

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { UsageError, createCli, parsePort, reportError, toNetworkError } from '../src/index.js'
+import { createCli } from '../src/cli.js'
+import { UsageError, parsePort, reportError, toNetworkError } from '../src/index.js'
 
 class Capture extends Writable {
   text = ''

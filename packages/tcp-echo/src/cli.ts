@@ -1,7 +1,7 @@
 #!/usr/bin/env node
+import { createCli } from '@netkit/shared/cli'
 import { availableParallelism } from 'node:os'
 import {
-  createCli,
   runMain,
   createLogger,
   createSpinner,
