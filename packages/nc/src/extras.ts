@@ -196,7 +196,7 @@ export async function buildExtensions(a: ExtrasArgs, options: NcOptions, env: Ex
     const { proxyOptionsFromArgs, createProxyHandshake, negotiateProxy, describeProxy } = await import('./proxy.js')
     const { openStream, successMessage } = await import('./connect.js')
     const proxy = proxyOptionsFromArgs({ proxy: a.proxy, proxyType: a.proxyType, proxyUser: a.proxyUser, proxyAuth: a.proxyAuth, proxyDns: a.proxyDns })!
-    extensions.openStream = async (o) => {
+    extensions.openStream = async (o, signal) => {
       const target = { host: o.host!, port: o.port! }
       const handshake = await createProxyHandshake(proxy, target)
       const socket = await openStream({
@@ -206,9 +206,17 @@ export async function buildExtensions(a: ExtrasArgs, options: NcOptions, env: Ex
         sourceAddress: o.sourceAddress,
         sourcePort: o.sourcePort,
         connectTimeoutMs: o.connectTimeoutMs,
+        signal,
       })
       log.debug(`connected to proxy ${describeProxy(proxy)}`)
-      await negotiateProxy(socket, handshake, { timeout: o.connectTimeoutMs, proxy: describeProxy(proxy) })
+      // A proxy that never answers must not keep nc alive through Ctrl-C or SIGTERM.
+      const onAbort = () => socket.destroy()
+      signal?.addEventListener('abort', onAbort, { once: true })
+      try {
+        await negotiateProxy(socket, handshake, { timeout: o.connectTimeoutMs, proxy: describeProxy(proxy) })
+      } finally {
+        signal?.removeEventListener('abort', onAbort)
+      }
       log.info(`${successMessage(target.host, undefined, target.port, 'tcp', o.numeric)} (via ${describeProxy(proxy)})`)
       return socket
     }

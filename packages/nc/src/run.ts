@@ -25,8 +25,8 @@ export interface StreamContext {
  * optional; without them nc behaves as OpenBSD nc.
  */
 export interface NcExtensions {
-  /** Open the connection instead of a direct TCP/Unix connect (proxies). */
-  openStream?: (options: NcOptions) => Promise<Duplex>
+  /** Open the connection instead of a direct TCP/Unix connect (proxies); give up when `signal` aborts. */
+  openStream?: (options: NcOptions, signal?: AbortSignal) => Promise<Duplex>
   /** Wrap a connected stream (TLS): called in both roles before the relay starts. */
   wrapStream?: (stream: Duplex, context: StreamContext) => Promise<Duplex>
   /** The local side of a session instead of stdin/stdout (exec: a child's stdio). */
@@ -149,15 +149,35 @@ async function runConnect(options: NcOptions, env: NcEnvironment, log: Logger, s
     // A plain session reads the socket into one reusable buffer from the start (fast-relay.ts).
     reader = isPlain(options, env, sinks) ? socketReader() : undefined
     stream = ext?.openStream
-      ? await ext.openStream(options)
+      ? await ext.openStream(options, env.signal)
       : await openStream({ ...options, connectTimeoutMs: options.connectTimeoutMs, signal: env.signal, onread: reader?.onread })
     if (!unix && !ext?.openStream) {
       const address = (stream as { remoteAddress?: string }).remoteAddress
       log.info(successMessage(options.host!, address, options.port!, 'tcp', options.numeric))
     }
   }
-  if (ext?.wrapStream) stream = await ext.wrapStream(stream, context)
+  if (ext?.wrapStream) {
+    const raw = stream
+    stream = await unlessAborted(ext.wrapStream(raw, context), env.signal, () => raw.destroy())
+  }
   count(await session(stream, context, options, env, sinks, reader))
+}
+
+/**
+ * `work`, or a rejection as soon as `signal` aborts, after `cancel()`: a TLS handshake with a
+ * peer that never answers must not keep nc alive through Ctrl-C or SIGTERM.
+ */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, cancel: () => void): Promise<T> {
+  if (!signal) return work
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      cancel()
+      reject(signal.reason)
+    }
+    if (signal.aborted) return onAbort()
+    signal.addEventListener('abort', onAbort, { once: true })
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
 }
 
 async function runListen(options: NcOptions, env: NcEnvironment, log: Logger, sinks: RelaySinks, count: Count): Promise<void> {
@@ -181,7 +201,7 @@ async function runListen(options: NcOptions, env: NcEnvironment, log: Logger, si
   const serve: ConnectionHandler = async (socket, peer) => {
     const context: StreamContext = { role: 'listen', protocol: unix ? 'unix' : 'tcp', peer }
     let stream: Duplex = socket
-    if (ext?.wrapStream) stream = await ext.wrapStream(stream, context)
+    if (ext?.wrapStream) stream = await unlessAborted(ext.wrapStream(socket, context), env.signal, () => socket.destroy())
     count(await session(stream, context, options, env, sinks))
   }
   await listen(
@@ -202,6 +222,7 @@ async function runListen(options: NcOptions, env: NcEnvironment, log: Logger, si
         log.info(`Connection received on ${unix ? options.unixPath : `${peer.remoteAddress} ${peer.remotePort}`}`)
       },
       onHandlerError: (err, peer) => {
+        if (env.signal?.aborted) return // interrupted: the signal is the news
         const who = unix ? options.unixPath! : formatHostPort(peer.remoteAddress, peer.remotePort)
         log.warn(`${who}: ${err instanceof Error ? err.message : String(err)}`)
       },

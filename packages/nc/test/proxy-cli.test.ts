@@ -8,11 +8,22 @@ import * as tls from 'node:tls'
 import { createSelfSignedCertificate } from '@netkit/shared'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { echoServer, httpConnectProxy, socks4Proxy, socks5Proxy } from './helpers/proxies.js'
-import { sha256, spawnNc } from './support/nc.js'
+import { sha256, spawnNc, tcpServer } from './support/nc.js'
 
 const payload = randomBytes(256 * 1024 + 5)
 
 describe('nc -x', () => {
+  it('SIGINT while the proxy never answers the handshake ends nc at once (exit 130)', async () => {
+    let accepted!: () => void
+    const connected = new Promise<void>((r) => (accepted = r))
+    const { port } = await tcpServer(() => accepted())
+    const nc = spawnNc(['-x', `127.0.0.1:${port}`, '127.0.0.1', '80'], { stdin: 'ignore' })
+    await connected
+    nc.child.kill('SIGINT')
+    expect(await nc.exit).toBe(130)
+    expect(await nc.stderr).toBe('')
+  })
+
   it('SOCKS5 without auth (the default -X), name resolved by the proxy', async () => {
     const echo = await echoServer()
     const proxy = await socks5Proxy()

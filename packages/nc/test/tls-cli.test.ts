@@ -7,7 +7,7 @@ import * as tls from 'node:tls'
 import { randomBytes } from 'node:crypto'
 import { createSelfSignedCertificate } from '@netkit/shared'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { connectTo, sha256, spawnListener, spawnNc, tempFiles } from './support/nc.js'
+import { connectTo, sha256, spawnListener, spawnNc, tcpServer, tempFiles } from './support/nc.js'
 
 describe('nc --ssl', () => {
   it('round-trips binary data both ways between our client and our listener, verified by --ssl-trustfile', async () => {
@@ -156,6 +156,26 @@ describe('nc --ssl', () => {
     const nc = spawnNc(args, { stdin: 'ignore' })
     expect(await nc.exit).toBe(2)
     expect(await nc.stderr).toBe(`nc: ${message} (see 'nc --help')\n`)
+  })
+
+  it('SIGTERM during a handshake with a silent peer ends nc at once (exit 143), in both roles', async () => {
+    const silent = await tcpServer(() => {})
+    const client = spawnNc(['-v', '--ssl', '--ssl-insecure', '127.0.0.1', String(silent.port)], { stdin: 'ignore' })
+    await client.waitStderr(/succeeded!/)
+    client.child.kill('SIGTERM')
+    for (const flags of [['-lv'], ['-lkv']]) {
+      const listener = await spawnListener([...flags, '--ssl', '127.0.0.1', '0'], { stdin: 'ignore' })
+      const quiet = await connectTo(listener.port)
+      onTestFinished(() => {
+        quiet.destroy()
+      })
+      await listener.waitStderr(/Connection received/)
+      listener.child.kill('SIGTERM')
+      expect(await listener.exit).toBe(143)
+      expect(await listener.stderr).not.toMatch(/abort/i)
+    }
+    expect(await client.exit).toBe(143)
+    expect(await client.stderr).not.toMatch(/abort/i)
   })
 
   it('a plain client against a TLS listener is refused without killing a -k listener', async () => {
