@@ -130,11 +130,6 @@ function track(child: ChildProcess): void {
   }
 }
 
-/** The children still running (for tests and diagnostics). */
-export function liveChildren(): number[] {
-  return [...live].map((c) => c.pid).filter((p): p is number => p !== undefined)
-}
-
 function running(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null
 }
