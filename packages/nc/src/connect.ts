@@ -35,6 +35,8 @@ export function connectError(err: unknown, host: string, port: number, protocol:
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA' || code === 'EAI_NONAME') {
     return toNetworkError(err, { operation: 'resolve', host, port })
   }
+  // -s with an address this host does not have: OpenBSD says `bind failed: Cannot assign requested address`.
+  if ((err as { syscall?: string } | null)?.syscall === 'bind') return toNetworkError(err, { operation: 'bind' })
   const address = (err as { address?: string } | null)?.address
   return toNetworkError(err, { operation: 'connect', host: describeHost(host, address), port, protocol })
 }

@@ -120,6 +120,14 @@ describe('connect mode messages', () => {
     expect(seen).toEqual(['127.0.0.1', sourcePort])
   })
 
+  it('-s with an address this host lacks: OpenBSD\'s "bind failed" line, exit 1', async () => {
+    const { port } = await tcpServer((s) => s.destroy())
+    // 192.0.2.1 (TEST-NET-1) is never a local address; the bind fails before any packet is sent.
+    const nc = spawnNc(['-s', '192.0.2.1', '127.0.0.1', String(port)], { stdin: 'ignore' })
+    expect(await nc.exit).toBe(1)
+    expect(await nc.stderr).toBe('nc: bind failed: Cannot assign requested address\n')
+  })
+
   it('IPv6 with -6 on ::1', async () => {
     const server = net.createServer((s) => s.end('over v6\n')).listen(0, '::1')
     await once(server, 'listening')
