@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { createCli } from '@netkit/shared/cli'
 import { availableParallelism } from 'node:os'
+import { createCli } from '@netkit/shared/cli'
 import {
   runMain,
   createLogger,
