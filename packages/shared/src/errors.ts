@@ -156,8 +156,3 @@ export function toNetworkError(err: unknown, context: NetworkContext = {}): Netk
   const code = known?.[0] ?? (errno ? `NETKIT_${errno}` : 'NETKIT_NETWORK_ERROR')
   return new NetworkError(code, `${formatTarget(context)}${reason}`, errno, context, err)
 }
-
-/** True for errors a CLI expects and prints as one line (as opposed to bugs, printed with a stack). */
-export function isExpectedError(err: unknown): err is NetkitError {
-  return err instanceof NetkitError
-}

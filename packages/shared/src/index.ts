@@ -7,7 +7,6 @@ export {
   brandError,
   toNetworkError,
   describeErrno,
-  isExpectedError,
   type NetkitErrorOptions,
   type NetworkContext,
 } from './errors.js'
