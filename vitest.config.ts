@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     projects: [
-      'packages/*',
+      'packages/*/vitest.config.ts',
       { test: { name: 'packaging', include: ['test/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 300_000 } },
     ],
   },

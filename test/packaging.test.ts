@@ -17,6 +17,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const packagesDir = path.join(root, 'packages')
 const packages = readdirSync(packagesDir)
   .filter((name) => statSync(path.join(packagesDir, name, 'package.json'), { throwIfNoEntry: false }))
+  .filter((name) => !JSON.parse(readFileSync(path.join(packagesDir, name, 'package.json'), 'utf8')).private)
   .map((name) => ({ dir: path.join(packagesDir, name), json: JSON.parse(readFileSync(path.join(packagesDir, name, 'package.json'), 'utf8')) }))
 const bins = packages.flatMap((p) => Object.keys(p.json.bin ?? {}).map((bin) => ({ bin, pkg: p.json })))
 

@@ -6,6 +6,8 @@
  * that brand, so the check still works when npm installs two copies of @netkit/shared.
  */
 
+import { ErrorCode } from './codes.js'
+
 export const ExitCode = {
   Ok: 0,
   Failure: 1,
@@ -47,11 +49,24 @@ brandError(NetkitError, 'NetkitError')
 /** Bad command-line input: printed as one line with a hint, exit 2. */
 export class UsageError extends NetkitError {
   constructor(message: string, options: Omit<NetkitErrorOptions, 'exitCode'> = {}) {
-    super('NETKIT_USAGE', message, { ...options, exitCode: ExitCode.Usage })
+    super(ErrorCode.USAGE, message, { ...options, exitCode: ExitCode.Usage })
     this.name = 'UsageError'
   }
 }
 brandError(UsageError, 'UsageError')
+
+/**
+ * A library function was called with a value it cannot take (a negative size, an unknown
+ * format): the caller's bug, not the user's or the network's. A CLI that validated its input
+ * never sees one; if it does, it exits 2 like a usage error.
+ */
+export class InvalidArgumentError extends NetkitError {
+  constructor(message: string, options: Omit<NetkitErrorOptions, 'exitCode'> = {}) {
+    super(ErrorCode.INVALID_ARGUMENT, message, { ...options, exitCode: ExitCode.Usage })
+    this.name = 'InvalidArgumentError'
+  }
+}
+brandError(InvalidArgumentError, 'InvalidArgumentError')
 
 /** What the tool was doing when the network said no; used to word the message. */
 export interface NetworkContext {
@@ -81,34 +96,34 @@ brandError(NetworkError, 'NetworkError')
 /** A timer ran out (connect timeout, idle timeout): exit 1, code NETKIT_TIMEOUT. */
 export class TimeoutError extends NetworkError {
   constructor(message: string, context: NetworkContext = {}) {
-    super('NETKIT_TIMEOUT', message, 'ETIMEDOUT', context)
+    super(ErrorCode.TIMEOUT, message, 'ETIMEDOUT', context)
     this.name = 'TimeoutError'
   }
 }
 brandError(TimeoutError, 'TimeoutError')
 
 /** System error code -> [stable netkit code, the strerror text people know from C tools]. */
-const SYSTEM_ERRORS: Record<string, readonly [string, string]> = {
-  ECONNREFUSED: ['NETKIT_CONNECT_REFUSED', 'Connection refused'],
-  ECONNRESET: ['NETKIT_CONNECTION_RESET', 'Connection reset by peer'],
-  ECONNABORTED: ['NETKIT_CONNECTION_ABORTED', 'Software caused connection abort'],
-  EPIPE: ['NETKIT_BROKEN_PIPE', 'Broken pipe'],
-  ETIMEDOUT: ['NETKIT_TIMEOUT', 'Connection timed out'],
-  EADDRINUSE: ['NETKIT_ADDRESS_IN_USE', 'Address already in use'],
-  EADDRNOTAVAIL: ['NETKIT_ADDRESS_NOT_AVAILABLE', 'Cannot assign requested address'],
-  EACCES: ['NETKIT_PERMISSION_DENIED', 'Permission denied'],
-  EPERM: ['NETKIT_PERMISSION_DENIED', 'Operation not permitted'],
-  ENOTFOUND: ['NETKIT_HOST_NOT_FOUND', 'Name or service not known'],
-  EAI_AGAIN: ['NETKIT_DNS_TEMPORARY_FAILURE', 'Temporary failure in name resolution'],
-  EAI_NODATA: ['NETKIT_HOST_NOT_FOUND', 'No address associated with hostname'],
-  EHOSTUNREACH: ['NETKIT_HOST_UNREACHABLE', 'No route to host'],
-  ENETUNREACH: ['NETKIT_NETWORK_UNREACHABLE', 'Network is unreachable'],
-  EMFILE: ['NETKIT_TOO_MANY_OPEN_FILES', 'Too many open files'],
-  ENFILE: ['NETKIT_TOO_MANY_OPEN_FILES', 'Too many open files in system'],
-  ENOENT: ['NETKIT_NO_SUCH_FILE', 'No such file or directory'],
-  EAFNOSUPPORT: ['NETKIT_ADDRESS_FAMILY_NOT_SUPPORTED', 'Address family not supported by protocol'],
-  EMSGSIZE: ['NETKIT_MESSAGE_TOO_LONG', 'Message too long'],
-  ENOTCONN: ['NETKIT_NOT_CONNECTED', 'Transport endpoint is not connected'],
+const SYSTEM_ERRORS: Record<string, readonly [ErrorCode, string]> = {
+  ECONNREFUSED: [ErrorCode.CONNECT_REFUSED, 'Connection refused'],
+  ECONNRESET: [ErrorCode.CONNECTION_RESET, 'Connection reset by peer'],
+  ECONNABORTED: [ErrorCode.CONNECTION_ABORTED, 'Software caused connection abort'],
+  EPIPE: [ErrorCode.BROKEN_PIPE, 'Broken pipe'],
+  ETIMEDOUT: [ErrorCode.TIMEOUT, 'Connection timed out'],
+  EADDRINUSE: [ErrorCode.ADDRESS_IN_USE, 'Address already in use'],
+  EADDRNOTAVAIL: [ErrorCode.ADDRESS_NOT_AVAILABLE, 'Cannot assign requested address'],
+  EACCES: [ErrorCode.PERMISSION_DENIED, 'Permission denied'],
+  EPERM: [ErrorCode.PERMISSION_DENIED, 'Operation not permitted'],
+  ENOTFOUND: [ErrorCode.HOST_NOT_FOUND, 'Name or service not known'],
+  EAI_AGAIN: [ErrorCode.DNS_TEMPORARY_FAILURE, 'Temporary failure in name resolution'],
+  EAI_NODATA: [ErrorCode.HOST_NOT_FOUND, 'No address associated with hostname'],
+  EHOSTUNREACH: [ErrorCode.HOST_UNREACHABLE, 'No route to host'],
+  ENETUNREACH: [ErrorCode.NETWORK_UNREACHABLE, 'Network is unreachable'],
+  EMFILE: [ErrorCode.TOO_MANY_OPEN_FILES, 'Too many open files'],
+  ENFILE: [ErrorCode.TOO_MANY_OPEN_FILES, 'Too many open files in system'],
+  ENOENT: [ErrorCode.NO_SUCH_FILE, 'No such file or directory'],
+  EAFNOSUPPORT: [ErrorCode.ADDRESS_FAMILY_NOT_SUPPORTED, 'Address family not supported by protocol'],
+  EMSGSIZE: [ErrorCode.MESSAGE_TOO_LONG, 'Message too long'],
+  ENOTCONN: [ErrorCode.NOT_CONNECTED, 'Transport endpoint is not connected'],
 }
 
 /** The strerror-style text for a system error code, e.g. `Connection refused`. */
@@ -153,6 +168,6 @@ export function toNetworkError(err: unknown, context: NetworkContext = {}): Netk
   const errno = systemCode(err)
   const known = errno ? SYSTEM_ERRORS[errno] : undefined
   const reason = known?.[1] ?? (err instanceof Error ? err.message : String(err))
-  const code = known?.[0] ?? (errno ? `NETKIT_${errno}` : 'NETKIT_NETWORK_ERROR')
+  const code = known?.[0] ?? (errno ? `NETKIT_${errno}` : ErrorCode.NETWORK_ERROR)
   return new NetworkError(code, `${formatTarget(context)}${reason}`, errno, context, err)
 }

@@ -1,7 +1,9 @@
+export { ErrorCode } from './codes.js'
 export {
   ExitCode,
   NetkitError,
   UsageError,
+  InvalidArgumentError,
   NetworkError,
   TimeoutError,
   brandError,
