@@ -24,7 +24,18 @@ export {
   type PortOptions,
 } from './address.js'
 export { serviceName, servicePort, type Protocol } from './services.js'
-export { parseDuration, parseSize, parseCount, formatBytes, formatDuration } from './units.js'
+export {
+  parseDuration,
+  parseSize,
+  parseCount,
+  formatBytes,
+  formatDuration,
+  formatCount,
+  formatPerSecond,
+  formatByteRate,
+  formatLatency,
+} from './units.js'
+export { joinWords, plural, missingArguments } from './wording.js'
 export { createLogger, type Colors, type Logger, type LoggerOptions } from './logger.js'
 export { colorEnabled, spinnerAllowed, type TerminalStream } from './terminal.js'
 export { createSpinner, type Spinner, type SpinnerOptions } from './spinner.js'
