@@ -137,3 +137,27 @@ describe('colour and terminal rules in a pseudo-terminal (util-linux script)', (
     expect(out).not.toContain('working')
   })
 })
+
+describe('man page from the same declarations (build/man.mjs)', () => {
+  it('has every option and example of the help of the tool and of its commands', async () => {
+    // @ts-expect-error: a plain .mjs build script, without declarations
+    const { helpToRoff, commandNames, parseHelp } = await import('../../../build/man.mjs')
+    const main = (await runCli(kit, ['--help'])).stdout.toString()
+    expect(commandNames(main, 'kit')).toEqual(['bench'])
+    const bench = (await runCli(kit, ['bench', '--help'])).stdout.toString()
+    const page: string = helpToRoff({ name: 'kit', packageName: '@netkit/kit', version: '1.2.3', description: 'A test tool', main, commands: [{ name: 'bench', help: bench }] })
+    const text = page.replace(/\\-/g, '-')
+    expect(page).toMatch(/^\.TH "KIT" 1 /)
+    expect(page).toContain('.SH "KIT BENCH"')
+    for (const help of [main, bench]) {
+      for (const section of parseHelp(help).sections as Array<{ title: string; entries: Array<{ term: string }> }>) {
+        for (const entry of section.entries) {
+          if (section.title === 'Commands') continue
+          expect(text).toContain(entry.term)
+        }
+      }
+    }
+    expect(text).toContain('--connections')
+    expect(text).toContain('kit bench 127.0.0.1 7 -c 10')
+  })
+})
