@@ -1,8 +1,5 @@
-import { execFileSync } from 'node:child_process'
-import { chmodSync, writeFileSync } from 'node:fs'
-import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { runCli, tempDir } from '@netkit/test-kit'
+import { bashCompletions, runCli, runInPty } from '@netkit/test-kit'
 import { describe, expect, it } from 'vitest'
 import { parseCommandSpec } from '../src/cli.js'
 
@@ -75,21 +72,9 @@ describe('--completion SHELL', () => {
   })
 
   it('completes option names in bash, for the default command and for a subcommand', async () => {
-    const dir = tempDir('netkit-completion-')
-    writeFileSync(path.join(dir, 'kit'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(kit)} "$@"\n`)
-    chmodSync(path.join(dir, 'kit'), 0o755)
-    writeFileSync(path.join(dir, 'kit.bash'), (await runCli(kit, ['--completion', 'bash'])).stdout)
-    const complete = (words: string[]) =>
-      execFileSync(
-        'bash',
-        ['-c', `source kit.bash; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _kit_yargs_completions; printf '%s\\n' "\${COMPREPLY[@]}"`],
-        { cwd: dir, env: { ...process.env, PATH: `${dir}:${process.env.PATH}` }, encoding: 'utf8', timeout: 15_000 },
-      )
-        .split('\n')
-        .filter(Boolean)
-    expect(complete(['kit', '--'])).toEqual(expect.arrayContaining(['--port', '--json', '--help', '--version', '--completion']))
-    expect(complete(['kit', '--j'])).toEqual(['--json'])
-    expect(complete(['kit', 'bench', '127.0.0.1', '7', '--co'])).toEqual(expect.arrayContaining(['--connections', '--completion']))
+    expect(await bashCompletions(kit, 'kit', ['--'])).toEqual(expect.arrayContaining(['--port', '--json', '--help', '--version', '--completion']))
+    expect(await bashCompletions(kit, 'kit', ['--j'])).toEqual(['--json'])
+    expect(await bashCompletions(kit, 'kit', ['bench', '127.0.0.1', '7', '--co'])).toEqual(expect.arrayContaining(['--connections', '--completion']))
   })
 
   it('leaves a host named completion alone', async () => {
@@ -98,31 +83,23 @@ describe('--completion SHELL', () => {
   })
 })
 
-/** Run the terminal fixture in a pseudo-terminal of `cols` columns, with `env` added. */
-function inPty(cols: number, env: Record<string, string>): string {
-  try {
-    execFileSync('script', ['--version'], { stdio: 'ignore' })
-  } catch {
-    throw new Error("this test needs util-linux's `script` to make a pseudo-terminal (Debian: apt-get install bsdutils)")
-  }
-  const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')
-  const command = `stty cols ${cols} rows 24; ${vars} ${JSON.stringify(process.execPath)} ${JSON.stringify(fixture('tty-output.mjs'))}`
-  const clean = { ...process.env }
-  delete clean.NO_COLOR
-  delete clean.FORCE_COLOR
-  return execFileSync('script', ['-qc', command, '/dev/null'], { env: { ...clean, TERM: 'xterm-256color' }, encoding: 'latin1', timeout: 20_000 })
+/** Run the terminal fixture in a pseudo-terminal of `columns` columns, with `env` added. */
+async function inPty(columns: number, env: Record<string, string>): Promise<string> {
+  const { output, code } = await runInPty(fixture('tty-output.mjs'), [], { columns, env })
+  expect(code).toBe(0)
+  return output
 }
 
 describe('colour and terminal rules in a pseudo-terminal (util-linux script)', () => {
-  it('draws colour and an ora spinner on a colour terminal (the check below can see escapes)', () => {
-    const out = inPty(80, {})
+  it('draws colour and an ora spinner on a colour terminal (the check below can see escapes)', async () => {
+    const out = await inPty(80, {})
     expect(out).toContain('spinner allowed: true')
     expect(out).toContain('\u001b[')
     expect(out).toContain('finished')
   })
 
-  it('sends no escape byte at all with NO_COLOR=1, spinner included', () => {
-    const out = inPty(80, { NO_COLOR: '1' })
+  it('sends no escape byte at all with NO_COLOR=1, spinner included', async () => {
+    const out = await inPty(80, { NO_COLOR: '1' })
     expect(out).toContain('spinner allowed: true')
     expect(out).toContain('still working')
     expect(out).toContain('finished')
@@ -131,8 +108,8 @@ describe('colour and terminal rules in a pseudo-terminal (util-linux script)', (
     expect(out).not.toContain('\u001b')
   })
 
-  it('draws no spinner on a 0-column terminal', () => {
-    const out = inPty(0, { NO_COLOR: '1' })
+  it('draws no spinner on a 0-column terminal', async () => {
+    const out = await inPty(0, { NO_COLOR: '1' })
     expect(out).toContain('spinner allowed: false')
     expect(out).not.toContain('working')
   })
