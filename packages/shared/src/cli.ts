@@ -92,10 +92,17 @@ function recordCommands(cli: Argv, commands: DeclaredCommand[]): void {
 /**
  * yargs completes only the options of named commands: for the default command's options (a
  * server's --port) to complete, its builder is applied before a completion request is answered,
- * unless the command line names another command.
+ * unless the command line names another command. Only the process answering a completion request
+ * (`--get-yargs-completions`, run by the shell's script) is touched.
  */
 function completeDefaultCommand(cli: Argv, argv: readonly string[], commands: DeclaredCommand[]): void {
   if (!argv.includes('--get-yargs-completions')) return
+  // yargs offers the default command by its spec, `$0`, as a word to complete: leave it out.
+  const print = console.log
+  console.log = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && /^\$0(?:$|[\t:])/.test(args[0])) return
+    print(...args)
+  }
   for (const method of ['parse', 'parseAsync', 'parseSync'] as const) {
     const original = (cli[method] as (...args: unknown[]) => unknown).bind(cli)
     ;(cli as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {

@@ -74,6 +74,7 @@ describe('--completion SHELL', () => {
   it('completes option names in bash, for the default command and for a subcommand', async () => {
     expect(await bashCompletions(kit, 'kit', ['--'])).toEqual(expect.arrayContaining(['--port', '--json', '--help', '--version', '--completion']))
     expect(await bashCompletions(kit, 'kit', ['--j'])).toEqual(['--json'])
+    expect(await bashCompletions(kit, 'kit', [''])).toEqual(['bench'])
     expect(await bashCompletions(kit, 'kit', ['bench', '127.0.0.1', '7', '--co'])).toEqual(expect.arrayContaining(['--connections', '--completion']))
   })
 
