@@ -16,13 +16,19 @@ export function parseHelp(text) {
   const lines = text.replace(/\r/g, '').split('\n')
   const usage = []
   const sections = []
+  const epilog = []
   let current
   for (const line of lines) {
-    if (/^\S.*:$/.test(line)) {
+    if (epilog.length > 0) {
+      epilog.push(line)
+    } else if (/^\S.*:$/.test(line)) {
       current = { title: line.slice(0, -1), entries: [] }
       sections.push(current)
     } else if (!current) {
       usage.push(line)
+    } else if (/^\S/.test(line)) {
+      // Text at the left margin after the sections: yargs' epilogue.
+      epilog.push(line)
     } else if (line.trim() === '') {
       continue
     } else if (current.title === 'Examples') {
@@ -37,7 +43,7 @@ export function parseHelp(text) {
     }
   }
   const blocks = usage.join('\n').trim().split(/\n\s*\n/)
-  return { usage: blocks[0] ?? '', description: blocks.slice(1).join('\n\n'), sections }
+  return { usage: blocks[0] ?? '', description: blocks.slice(1).join('\n\n'), sections, epilog: epilog.join('\n').trim() }
 }
 
 /** roff text: backslashes and leading control characters escaped. */
@@ -92,6 +98,7 @@ export function helpToRoff({ name, packageName, version, description, homepage, 
     }
   }
   if (examples.length > 0) out.push('.SH EXAMPLES', '.nf', ...examples.map((e) => roff(e.term)), '.fi')
+  if (top.epilog) out.push('.SH NOTES', ...top.epilog.split(/\n\s*\n/).flatMap((p, i) => [...(i > 0 ? ['.PP'] : []), roff(p.replace(/\s*\n\s*/g, ' '))]))
   out.push('.SH EXIT STATUS', `See the README of ${roff(packageName)}: 0 on success; usage errors and failures have documented codes.`)
   if (homepage) out.push('.SH SEE ALSO', roff(homepage))
   if (bugs) out.push('.SH BUGS', `Report bugs at ${roff(bugs)}`)
