@@ -114,12 +114,12 @@ function groups() {
       encode: {
         'netkit encode()': (p) => () => encodeAll(lp32, p),
         'netkit encodeMany()': (p) => () => lp32.encodeMany(p).length,
-        'netkit Transform': (p) => () => throughStream(framing.createEncodeStream(lp32), p, (b) => b.length),
+        'netkit Transform': (p) => () => throughStream(framing.createNodeEncodeStream(lp32), p, (b) => b.length),
         'frame-stream': frameStream && ((p) => () => throughStream(frameStream.encode(), p, (b) => b.length)),
       },
       decode: {
         'netkit decoder': (c) => () => sansIoDecode(lp32, c),
-        'netkit Transform': (c, d) => () => throughStream(framing.createDecodeStream(lp32), c, undefined, d),
+        'netkit Transform': (c, d) => () => throughStream(framing.createNodeDecodeStream(lp32), c, undefined, d),
         'frame-stream': frameStream && ((c, d) => () => throughStream(frameStream.decode(), c, undefined, d)),
       },
       wire: (p) => lp32.encodeMany(p),
@@ -131,7 +131,7 @@ function groups() {
       encode: {
         'netkit encode()': (p) => () => encodeAll(vi, p),
         'netkit encodeMany()': (p) => () => vi.encodeMany(p).length,
-        'netkit Transform': (p) => () => throughStream(framing.createEncodeStream(vi), p, (b) => b.length),
+        'netkit Transform': (p) => () => throughStream(framing.createNodeEncodeStream(vi), p, (b) => b.length),
         'it-length-prefixed': itlp && ((p) => () => {
           let n = 0
           for (const b of itlp.encode(p)) n += b.length
@@ -141,7 +141,7 @@ function groups() {
       },
       decode: {
         'netkit decoder': (c) => () => sansIoDecode(vi, c),
-        'netkit Transform': (c, d) => () => throughStream(framing.createDecodeStream(vi), c, undefined, d),
+        'netkit Transform': (c, d) => () => throughStream(framing.createNodeDecodeStream(vi), c, undefined, d),
         // Like for like: each frame as one Uint8Array (.subarray() is a view when the frame is in one chunk).
         'it-length-prefixed': itlp && ((c) => () => {
           let n = 0
@@ -165,11 +165,11 @@ function groups() {
       encode: {
         'netkit encode()': (p) => () => encodeAll(ln, p),
         'netkit encodeMany()': (p) => () => ln.encodeMany(p).length,
-        'netkit Transform': (p) => () => throughStream(framing.createEncodeStream(ln), p, (b) => b.length),
+        'netkit Transform': (p) => () => throughStream(framing.createNodeEncodeStream(ln), p, (b) => b.length),
       },
       decode: {
         'netkit decoder': (c) => () => sansIoDecode(ln, c),
-        'netkit Transform': (c, d) => () => throughStream(framing.createDecodeStream(ln), c, undefined, d),
+        'netkit Transform': (c, d) => () => throughStream(framing.createNodeDecodeStream(ln), c, undefined, d),
         'split2': split2 && ((c, d) => () => throughStream(split2({ maxLength: 2 * MiB }), c, undefined, d)),
       },
       wire: (p) => ln.encodeMany(p),

@@ -16,6 +16,12 @@ export {
   InvalidFrameLengthError,
   type FrameError,
 } from './errors.js'
-export { createEncodeStream, createDecodeStream, type FrameStreamOptions } from './node-streams.js'
+export {
+  createNodeEncodeStream,
+  createNodeDecodeStream,
+  createEncodeStream,
+  createDecodeStream,
+  type FrameStreamOptions,
+} from './node-streams.js'
 export { decodeFrames, encodeFrames } from './iterables.js'
-export { createEncoderStream, createDecoderStream } from './web-streams.js'
+export { createWebEncodeStream, createWebDecodeStream, createEncoderStream, createDecoderStream } from './web-streams.js'

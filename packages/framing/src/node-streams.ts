@@ -9,7 +9,7 @@ import { ZERO_COPY_ENCODE_MIN, type Codec } from './codec.js'
 export type FrameStreamOptions = Pick<TransformOptions, 'highWaterMark' | 'readableHighWaterMark' | 'writableHighWaterMark' | 'signal'>
 
 /** Object mode in (one payload per write), bytes out (one framed buffer per payload). */
-export function createEncodeStream(codec: Codec, options: FrameStreamOptions = {}): Transform {
+export function createNodeEncodeStream(codec: Codec, options: FrameStreamOptions = {}): Transform {
   return new Transform({
     ...options,
     writableObjectMode: true,
@@ -34,7 +34,7 @@ export function createEncodeStream(codec: Codec, options: FrameStreamOptions = {
  * every frame decoded before it has been read: erroring at once would make pipeline() destroy the
  * frames still queued. Until then the write callback is held, so nothing more is written.
  */
-export function createDecodeStream(codec: Codec, options: FrameStreamOptions = {}): Transform {
+export function createNodeDecodeStream(codec: Codec, options: FrameStreamOptions = {}): Transform {
   const decoder = codec.createDecoder()
   const fail = (error: Error, callback: (error?: Error | null) => void): void => {
     if (stream.readableLength === 0) {
@@ -84,3 +84,15 @@ export function createDecodeStream(codec: Codec, options: FrameStreamOptions = {
   })
   return stream
 }
+
+/**
+ * @deprecated Renamed to {@link createNodeEncodeStream} (the Node half of the pair; the WHATWG one
+ * is `createWebEncodeStream`). This alias goes away in the next minor release.
+ */
+export const createEncodeStream = createNodeEncodeStream
+
+/**
+ * @deprecated Renamed to {@link createNodeDecodeStream} (the Node half of the pair; the WHATWG one
+ * is `createWebDecodeStream`). This alias goes away in the next minor release.
+ */
+export const createDecodeStream = createNodeDecodeStream

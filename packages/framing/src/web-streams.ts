@@ -2,7 +2,7 @@
 import { ZERO_COPY_ENCODE_MIN, type Codec } from './codec.js'
 
 /** Payloads in, framed bytes out. */
-export function createEncoderStream(codec: Codec): TransformStream<Uint8Array, Uint8Array> {
+export function createWebEncodeStream(codec: Codec): TransformStream<Uint8Array, Uint8Array> {
   return new TransformStream<Uint8Array, Uint8Array>({
     transform(payload, controller) {
       if (payload.length >= ZERO_COPY_ENCODE_MIN && codec.frameParts !== undefined) {
@@ -27,7 +27,7 @@ async function failAfterDrain(controller: TransformStreamDefaultController<Uint8
 }
 
 /** Bytes in, one Uint8Array per frame out. A decode error errors both sides, after the frames before it. */
-export function createDecoderStream(codec: Codec): TransformStream<Uint8Array, Uint8Array> {
+export function createWebDecodeStream(codec: Codec): TransformStream<Uint8Array, Uint8Array> {
   const decoder = codec.createDecoder()
   return new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
@@ -41,3 +41,15 @@ export function createDecoderStream(codec: Codec): TransformStream<Uint8Array, U
     },
   })
 }
+
+/**
+ * @deprecated Renamed to {@link createWebEncodeStream} (the WHATWG half of the pair; the Node one
+ * is `createNodeEncodeStream`). This alias goes away in the next minor release.
+ */
+export const createEncoderStream = createWebEncodeStream
+
+/**
+ * @deprecated Renamed to {@link createWebDecodeStream} (the WHATWG half of the pair; the Node one
+ * is `createNodeDecodeStream`). This alias goes away in the next minor release.
+ */
+export const createDecoderStream = createWebDecodeStream

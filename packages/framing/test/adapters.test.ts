@@ -7,10 +7,14 @@ import {
   FrameTooLargeError,
   FrameTruncatedError,
   codecFor,
-  createDecodeStream,
-  createDecoderStream,
+  createNodeDecodeStream,
+  createWebDecodeStream,
+  createNodeEncodeStream,
+  createWebEncodeStream,
   createEncodeStream,
+  createDecodeStream,
   createEncoderStream,
+  createDecoderStream,
   decodeFrames,
   encodeFrames,
   lengthPrefixed,
@@ -54,12 +58,12 @@ describe('Node streams', () => {
     const received: Uint8Array[] = []
     await pipeline(
       Readable.from(payloads),
-      createEncodeStream(codec),
+      createNodeEncodeStream(codec),
       // Re-chunk the byte stream oddly on its way.
       async function* (source: AsyncIterable<Uint8Array>) {
         for await (const chunk of source) yield* rechunk(chunk, [7, 1, 3000])
       },
-      createDecodeStream(codec),
+      createNodeDecodeStream(codec),
       new Writable({
         objectMode: true,
         write(frame: Uint8Array, _enc, callback) {
@@ -74,7 +78,7 @@ describe('Node streams', () => {
 
   it('a slow consumer stops the source: the decoder does not buffer without bound', async () => {
     const { stream: source, counter } = endlessSource()
-    const decode = createDecodeStream(lengthPrefixed())
+    const decode = createNodeDecodeStream(lengthPrefixed())
     let consumed = 0
     const stuck = new Writable({
       objectMode: true,
@@ -100,7 +104,7 @@ describe('Node streams', () => {
   it('delivers the frames before a decode error, then the error once', async () => {
     const codec = lengthPrefixed({ maxFrameSize: 10 })
     const bad = Buffer.concat([codec.encode(text('one')), codec.encode(text('two')), Buffer.from([0, 0, 1, 0])])
-    const decode = createDecodeStream(codec)
+    const decode = createNodeDecodeStream(codec)
     Readable.from([bad]).pipe(decode)
     const frames: string[] = []
     let caught: unknown
@@ -128,20 +132,20 @@ describe('Node streams', () => {
         setTimeout(cb, 1)
       },
     })
-    const done = pipeline(Readable.from(chunks(good, Uint8Array.of(0xff, 0xff, 0xff, 0xff))), createDecodeStream(codec), slow)
+    const done = pipeline(Readable.from(chunks(good, Uint8Array.of(0xff, 0xff, 0xff, 0xff))), createNodeDecodeStream(codec), slow)
     await expect(done).rejects.toBeInstanceOf(FrameTooLargeError)
     expect(received).toEqual(Array.from({ length: 50 }, (_, i) => i))
   })
 
   it('reports a truncated final frame when the input ends', async () => {
-    const decode = createDecodeStream(lines())
+    const decode = createNodeDecodeStream(lines())
     await expect(pipeline(Readable.from([text('ok\npartial')]), decode, new Writable({ objectMode: true, write: (_f, _e, cb) => cb() }))).rejects.toBeInstanceOf(
       FrameTruncatedError,
     )
   })
 
   it('the encode stream rejects a payload over the limit', async () => {
-    const encode = createEncodeStream(lengthPrefixed({ maxFrameSize: 2 }))
+    const encode = createNodeEncodeStream(lengthPrefixed({ maxFrameSize: 2 }))
     await expect(pipeline(Readable.from([text('abc')]), encode, new Writable({ write: (_c, _e, cb) => cb() }))).rejects.toBeInstanceOf(FrameTooLargeError)
   })
 
@@ -242,7 +246,7 @@ describe('WHATWG TransformStreams', () => {
       },
     })
     const out: string[] = []
-    const reader = source.pipeThrough(createEncoderStream(codec)).pipeThrough(rechunker).pipeThrough(createDecoderStream(codec)).getReader()
+    const reader = source.pipeThrough(createWebEncodeStream(codec)).pipeThrough(rechunker).pipeThrough(createWebDecodeStream(codec)).getReader()
     for (;;) {
       const { done, value } = await reader.read()
       if (done) break
@@ -261,7 +265,7 @@ describe('WHATWG TransformStreams', () => {
         controller.enqueue(batch)
       },
     })
-    const reader = source.pipeThrough(createDecoderStream(codec)).getReader()
+    const reader = source.pipeThrough(createWebDecodeStream(codec)).getReader()
     onTestFinished(() => reader.cancel())
     const first = await reader.read()
     expect(first.value?.length).toBe(100)
@@ -280,7 +284,7 @@ describe('WHATWG TransformStreams', () => {
         controller.close()
       },
     })
-    const reader = source.pipeThrough(createDecoderStream(codec)).getReader()
+    const reader = source.pipeThrough(createWebDecodeStream(codec)).getReader()
     const frames: string[] = []
     let caught: unknown
     try {
@@ -294,5 +298,14 @@ describe('WHATWG TransformStreams', () => {
     }
     expect(frames).toEqual(good)
     expect(caught).toBeInstanceOf(FrameTooLargeError)
+  })
+})
+
+describe('deprecated 0.1 names', () => {
+  it('are the same functions as the names that say Node or Web', () => {
+    expect(createEncodeStream).toBe(createNodeEncodeStream)
+    expect(createDecodeStream).toBe(createNodeDecodeStream)
+    expect(createEncoderStream).toBe(createWebEncodeStream)
+    expect(createDecoderStream).toBe(createWebDecodeStream)
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Readable } from 'node:stream'
-import { ZERO_COPY_ENCODE_MIN, codecFor, createEncodeStream, delimited, encodeFrames, lengthPrefixed, varint, type Codec } from '../src/index.js'
+import { ZERO_COPY_ENCODE_MIN, codecFor, createNodeEncodeStream, delimited, encodeFrames, lengthPrefixed, varint, type Codec } from '../src/index.js'
 
 const codecs: Codec[] = [lengthPrefixed(), lengthPrefixed({ width: 2, endian: 'little', lengthIncludesHeader: true }), varint(), codecFor('lines'), delimited({ delimiter: '--' })]
 
@@ -19,7 +19,7 @@ describe('frameParts (large payloads without a copy)', () => {
     const big = Buffer.alloc(ZERO_COPY_ENCODE_MIN, 1)
     const small = Buffer.from('hi')
     const fromStream: Uint8Array[] = []
-    for await (const chunk of Readable.from([small, big]).pipe(createEncodeStream(codec))) fromStream.push(chunk as Uint8Array)
+    for await (const chunk of Readable.from([small, big]).pipe(createNodeEncodeStream(codec))) fromStream.push(chunk as Uint8Array)
     const fromIterator: Uint8Array[] = []
     for await (const chunk of encodeFrames([small, big], codec)) fromIterator.push(chunk)
     expect(fromIterator.map((c) => c.length)).toEqual([6, 4, ZERO_COPY_ENCODE_MIN])
@@ -30,7 +30,7 @@ describe('frameParts (large payloads without a copy)', () => {
 describe('encode input checks', () => {
   it('refuses payloads that are not bytes (a string would be framed as garbage)', async () => {
     for (const codec of codecs) expect(() => codec.encode('abc' as unknown as Uint8Array)).toThrow(TypeError)
-    const encode = createEncodeStream(lengthPrefixed())
+    const encode = createNodeEncodeStream(lengthPrefixed())
     const done = new Promise((_, reject) => encode.on('error', reject))
     encode.write('abc')
     await expect(done).rejects.toBeInstanceOf(TypeError)

@@ -24,9 +24,22 @@ export {
   type PortOptions,
 } from './address.js'
 export { serviceName, servicePort, type Protocol } from './services.js'
-export { parseDuration, parseSize, parseCount, formatBytes, formatDuration } from './units.js'
-export { colorEnabled, createLogger, type Colors, type Logger, type LoggerOptions } from './logger.js'
-export { createSpinner, spinnerAllowed, type Spinner } from './spinner.js'
+export {
+  parseDuration,
+  parseSize,
+  parseCount,
+  formatBytes,
+  formatDuration,
+  formatCount,
+  formatPerSecond,
+  formatByteRate,
+  formatLatency,
+} from './units.js'
+export { joinWords, plural, missingArguments } from './wording.js'
+export { createLogger, type Colors, type Logger, type LoggerOptions } from './logger.js'
+export { colorEnabled, spinnerAllowed, type TerminalStream } from './terminal.js'
+export { createSpinner, type Spinner, type SpinnerOptions } from './spinner.js'
+export { writeDiagnostic, guardDiagnostics, diagnosticsOpen, isReaderGone, type DiagnosticStream } from './diagnostics.js'
 export { onShutdown, exitQuietlyOnBrokenPipe, isBrokenPipe, type ShutdownHook } from './process.js'
 export { runMain, reportError } from './main.js'
 // createCli (yargs) lives in '@netkit/shared/cli'; its option types are re-exported here.

@@ -1,31 +1,15 @@
 import pc from 'picocolors'
+import { writeDiagnostic, type DiagnosticStream } from './diagnostics.js'
+import { colorEnabled, type TerminalStream } from './terminal.js'
 
 export type Colors = ReturnType<typeof pc.createColors>
-
-interface ColorStream {
-  isTTY?: boolean
-  hasColors?: () => boolean
-}
-
-/**
- * Whether to colour diagnostics written to `stream` (stderr, not stdout as picocolors assumes):
- * `NO_COLOR` (non-empty) turns colour off, `FORCE_COLOR` (other than `0`/`false`) turns it on,
- * otherwise only a TTY that reports colour support gets it.
- */
-export function colorEnabled(stream: ColorStream = process.stderr, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false
-  const force = env.FORCE_COLOR
-  if (force !== undefined) return force !== '0' && force !== 'false'
-  if (!stream.isTTY) return false
-  return typeof stream.hasColors === 'function' ? stream.hasColors() : true
-}
 
 export interface LoggerOptions {
   /** Program name, the prefix of warnings and errors (`nc: ...`). */
   name: string
   /** 0 quiet, 1 with -v, 2 with -vv. */
   verbosity?: number
-  stream?: NodeJS.WritableStream & ColorStream
+  stream?: DiagnosticStream & TerminalStream
   env?: NodeJS.ProcessEnv
   /** Override the colour decision (tests). */
   color?: boolean
@@ -47,13 +31,17 @@ export interface Logger {
   line(message: string): void
 }
 
-/** A logger for diagnostics on stderr. stdout is data only and never passes through here. */
+/**
+ * A logger for diagnostics on stderr. stdout is data only and never passes through here; a
+ * closed stderr only silences it (see diagnostics.ts).
+ */
 export function createLogger(options: LoggerOptions): Logger {
   const stream = options.stream ?? process.stderr
   const verbosity = options.verbosity ?? 0
   const colors = pc.createColors(options.color ?? colorEnabled(stream, options.env))
+  // Through the one diagnostics writer: a stderr whose reader is gone drops lines, never raises.
   const write = (text: string) => {
-    stream.write(text.endsWith('\n') ? text : `${text}\n`)
+    writeDiagnostic(text.endsWith('\n') ? text : `${text}\n`, stream)
   }
   return {
     name: options.name,

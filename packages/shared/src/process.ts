@@ -3,6 +3,8 @@
  * our stdout early (`nc ... | head -c 10`) ends the program quietly, as it ends Unix tools.
  */
 
+import { writeDiagnostic } from './diagnostics.js'
+
 export type ShutdownHook = (signal: NodeJS.Signals) => void | Promise<void>
 
 /**
@@ -19,7 +21,7 @@ export function onShutdown(hook: ShutdownHook): () => void {
     Promise.resolve()
       .then(() => hook(signal))
       .catch((err: unknown) => {
-        process.stderr.write(`shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`)
+        writeDiagnostic(`shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`)
         process.exitCode = 1
       })
   }

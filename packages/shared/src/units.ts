@@ -37,6 +37,15 @@ export function parseCount(input: string | number, what: string, min = 1, max = 
   return value
 }
 
+/**
+ * Formatting for reports, one style for every tool:
+ * - sizes and byte rates in IEC binary units (`KiB`, `MiB`, `GiB`), never mixed with SI (`MB`);
+ * - counts and rates of things with thousands separators (`12,345`, `48,210/s`);
+ * - a space between a number and its unit (`1.50 MiB`, `2.35 ms`), except in formatDuration's
+ *   compact elapsed-time style (`850ms`, `2m05s`) kept for the tools' existing summaries;
+ * - latencies always through formatLatency (`85 µs`, `2.35 ms`, `1.20 s`).
+ */
+
 /** `1.5 MiB`, `912 B`: sizes for people. */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`
@@ -57,4 +66,29 @@ export function formatDuration(ms: number): string {
   const minutes = Math.floor(ms / 60_000)
   const seconds = Math.round((ms % 60_000) / 1000)
   return `${minutes}m${String(seconds).padStart(2, '0')}s`
+}
+
+/** `12,345`; fractions rounded to `digits` places (`1,234.57`). */
+export function formatCount(value: number, digits = 0): string {
+  if (!Number.isFinite(value)) return String(value)
+  const [whole, fraction] = Math.abs(value).toFixed(digits).split('.')
+  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  return `${value < 0 ? '-' : ''}${grouped}${fraction === undefined ? '' : `.${fraction}`}`
+}
+
+/** `48,210/s`: a rate of things (messages, connections, datagrams), whole numbers. */
+export function formatPerSecond(count: number, ms: number): string {
+  return `${formatCount(ms > 0 ? (count * 1000) / ms : 0)}/s`
+}
+
+/** `112 MiB/s`: a byte rate in the same IEC units as formatBytes. */
+export function formatByteRate(bytes: number, ms: number): string {
+  return `${formatBytes(ms > 0 ? Math.round((bytes * 1000) / ms) : 0)}/s`
+}
+
+/** `85 µs`, `2.35 ms`, `41.2 ms`, `1.20 s`: the one latency style of every report. */
+export function formatLatency(ms: number): string {
+  if (ms < 1) return `${Math.round(ms * 1000)} µs`
+  if (ms < 1000) return `${ms.toFixed(ms < 10 ? 2 : ms < 100 ? 1 : 0)} ms`
+  return `${(ms / 1000).toFixed(2)} s`
 }

@@ -56,3 +56,51 @@ describe('formatting', () => {
     expect(formatDuration(125_000)).toBe('2m05s')
   })
 })
+
+describe('report formatting (one style for every tool)', () => {
+  it('groups thousands', async () => {
+    const { formatCount } = await import('../src/index.js')
+    expect(formatCount(0)).toBe('0')
+    expect(formatCount(999)).toBe('999')
+    expect(formatCount(1000)).toBe('1,000')
+    expect(formatCount(1234567)).toBe('1,234,567')
+    expect(formatCount(-48210.4)).toBe('-48,210')
+    expect(formatCount(1234.567, 2)).toBe('1,234.57')
+  })
+  it('gives rates per second with separators, byte rates in IEC units only', async () => {
+    const { formatPerSecond, formatByteRate } = await import('../src/index.js')
+    expect(formatPerSecond(482_100, 10_000)).toBe('48,210/s')
+    expect(formatPerSecond(5, 0)).toBe('0/s')
+    expect(formatByteRate(1024 * 1024 * 100, 1000)).toBe('100 MiB/s')
+    expect(formatByteRate(512, 1000)).toBe('512 B/s')
+    expect(formatByteRate(3 * 1024 ** 3, 2000)).not.toMatch(/\bMB|GB|kB\b/)
+  })
+  it('has one latency style', async () => {
+    const { formatLatency } = await import('../src/index.js')
+    expect(formatLatency(0.085)).toBe('85 µs')
+    expect(formatLatency(2.345)).toBe('2.35 ms')
+    expect(formatLatency(41.23)).toBe('41.2 ms')
+    expect(formatLatency(412.3)).toBe('412 ms')
+    expect(formatLatency(1200)).toBe('1.20 s')
+  })
+})
+
+describe('wording', () => {
+  it('joins words and counts things in plural-aware English', async () => {
+    const { joinWords, plural } = await import('../src/index.js')
+    expect(joinWords(['HOST'])).toBe('HOST')
+    expect(joinWords(['HOST', 'PORT'])).toBe('HOST and PORT')
+    expect(joinWords(['a', 'b', 'c'], 'or')).toBe('a, b or c')
+    expect(plural(1, 'connection')).toBe('1 connection')
+    expect(plural(0, 'connection')).toBe('0 connections')
+    expect(plural(12345, 'mismatched echo', 'mismatched echoes')).toBe('12,345 mismatched echoes')
+  })
+  it('words missing arguments the one way, as a usage error', async () => {
+    const { missingArguments, UsageError, reportError } = await import('../src/index.js')
+    const err = missingArguments(['host', 'port'], 'tcp-echo bench HOST PORT')
+    expect(err).toBeInstanceOf(UsageError)
+    let text = ''
+    reportError('tcp-echo', err, { write: (t: string) => (text += t), on: () => {} })
+    expect(text).toBe("tcp-echo: missing HOST and PORT: use `tcp-echo bench HOST PORT` (see 'tcp-echo --help')\n")
+  })
+})

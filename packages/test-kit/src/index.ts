@@ -7,3 +7,4 @@ export { spawnCli, runCli, type SpawnedCli, type SpawnCliOptions, type CliResult
 export { tcpServer, connectTo, readAll, hashAll, readUntil, sawEofWithin } from './sockets.js'
 export { waitFor, sleep, withTimeout } from './wait.js'
 export { sha256, tempDir, tempFiles } from './files.js'
+export { runInPty, bashCompletions, type PtyOptions } from './terminal.js'

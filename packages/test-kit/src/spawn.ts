@@ -19,6 +19,12 @@ export interface SpawnCliOptions {
   /** Run this program with `args` instead of `node CLI args` (a peer tool such as OpenBSD nc). */
   program?: string
   cwd?: string
+  /**
+   * Close the reading end of the child's stderr pipe as soon as it is spawned (before node has
+   * started, so before the first diagnostic), as a supervisor that exited or `2>&1 | head -1`
+   * does: every write to stderr then fails with EPIPE. `stderr` resolves to ''.
+   */
+  closedStderr?: boolean
 }
 
 export interface SpawnedCli {
@@ -76,10 +82,14 @@ export function spawnCli(cli: string, args: readonly string[], options: SpawnCli
   const wake = () => {
     for (const w of waiters.splice(0)) w()
   }
-  child.stderr!.on('data', (c: Buffer) => {
-    err += c.toString()
-    wake()
-  })
+  if (options.closedStderr) {
+    child.stderr!.destroy()
+  } else {
+    child.stderr!.on('data', (c: Buffer) => {
+      err += c.toString()
+      wake()
+    })
+  }
   const closed = new Promise<void>((resolve) => child.on('close', () => resolve()))
   let stdout: Promise<Buffer>
   if (stdoutFile !== undefined) {
