@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import { formatHostPort, toNetworkError } from '@netkit/shared'
+import { ErrorCode, formatHostPort, toNetworkError } from '@netkit/shared'
 import type { CloseReason } from './events.js'
 
 /**
@@ -191,7 +191,7 @@ export class Connection {
    */
   private protocolError(err: unknown): void {
     const code = (err as { code?: unknown }).code
-    this.reason ??= code === 'NETKIT_FRAME_TOO_LARGE' ? 'frame-too-large' : 'frame-invalid'
+    this.reason ??= code === ErrorCode.FRAME_TOO_LARGE ? 'frame-too-large' : 'frame-invalid'
     this.error ??= err instanceof Error ? err.message : String(err)
     this.rejected = true
     this.socket.pause()
