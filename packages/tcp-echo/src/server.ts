@@ -49,8 +49,9 @@ export interface TcpEchoServerOptions {
   onEvent?: (event: TcpEchoEvent) => void
   /**
    * Which per-connection events reach `onEvent`: `all` (default), `failures` (only `close`
-   * events whose reason is not `end`: no per-connection work for connections that end well),
-   * or `none`.
+   * events whose reason is not `end`: no per-connection work for connections that end well;
+   * the peer of a connection closed by a socket error reads `?:0`, as it was never asked for
+   * while the socket was open), or `none`.
    */
   connectionEvents?: 'all' | 'failures' | 'none'
   /** Share the port with cluster siblings (node:cluster sets this up; default true, as in Node). */
@@ -145,7 +146,7 @@ class EchoServer implements TcpEchoServer, ConnectionHost {
   private readonly onEvent: ((event: TcpEchoEvent) => void) | undefined
   /** Per-connection events: every one, failures only, or none. */
   private readonly connectionEvents: 'all' | 'failures' | 'none'
-  private readonly idleTimeout: number
+  readonly idleTimeout: number
   private readonly open = new Set<Connection>()
   private nextId = 1
   private peak = 0
@@ -172,7 +173,6 @@ class EchoServer implements TcpEchoServer, ConnectionHost {
     const open = this.open
     open.add(conn)
     if (open.size > this.peak) this.peak = open.size
-    if (this.idleTimeout > 0) socket.setTimeout(this.idleTimeout)
     if (this.connectionEvents === 'all') this.onEvent!({ event: 'open', id: conn.id, peer: conn.peer, open: open.size })
   }
 
