@@ -2,6 +2,9 @@ import { once } from 'node:events'
 import { createServer, type Server, type Socket } from 'node:net'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { runTcpBench, type TcpBenchMode } from '../src/index.js'
+import { resolveBenchOptions } from '../src/bench/options.js'
+import { PersistentClient } from '../src/bench/persistent.js'
+import { BenchRun } from '../src/bench/run.js'
 import { startServer } from './helpers.js'
 
 /** A plain net server for misbehaving peers, closed when the test ends. */
@@ -199,5 +202,19 @@ describe('runTcpBench detects broken servers', () => {
   it('rejects bad options as usage errors', async () => {
     await expect(runTcpBench({ host: '127.0.0.1', port: 1, connections: 0 })).rejects.toMatchObject({ exitCode: 2 })
     await expect(runTcpBench({ host: '127.0.0.1', port: 1, mode: 'flood' as TcpBenchMode })).rejects.toMatchObject({ exitCode: 2 })
+  })
+})
+
+describe('stream client', () => {
+  it("registers one 'drain' listener, so a drain refills the window once, not twice", async () => {
+    const { server } = await startServer()
+    const run = new BenchRun(resolveBenchOptions({ host: '127.0.0.1', port: server.address.port, mode: 'stream', connections: 1, duration: 60_000 }))
+    const client = new PersistentClient(run, true)
+    onTestFinished(() => run.stop(false))
+    await client.ready
+    expect(client.alive).toBe(true)
+    expect(client.socket.listenerCount('drain')).toBe(1)
+    client.start()
+    expect(client.socket.listenerCount('drain')).toBe(1)
   })
 })
