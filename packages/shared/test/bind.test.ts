@@ -19,7 +19,9 @@ describe('bindServer', () => {
 
   it('binds a dgram socket, and takes a tool-specific wording', async () => {
     const socket = await bindServer(dgram.createSocket('udp4'), (s) => s.bind(0, '127.0.0.1'), {})
-    onTestFinished(() => socket.close())
+    onTestFinished(() => {
+      socket.close()
+    })
     const port = socket.address().port
     const other = dgram.createSocket('udp4')
     const err = await bindServer(other, (s) => s.bind(port, '127.0.0.1'), (e) => new Error(`custom: ${(e as NodeJS.ErrnoException).code}`)).catch((e: unknown) => e)
