@@ -97,6 +97,11 @@ export class Connection {
     return (this.peerText ??= formatHostPort(this.socket.remoteAddress ?? '?', this.socket.remotePort ?? 0))
   }
 
+  /** Read the peer's address while the socket is open: the close event reports it. */
+  private rememberPeer(): void {
+    this.peerText ??= this.peer
+  }
+
   /** Bytes this connection holds in user space (readable + writable buffers + delay timers). */
   get buffered(): number {
     return this.socket.readableLength + this.socket.writableLength + this.delayed
@@ -109,7 +114,7 @@ export class Connection {
 
   /** Close now, recording why (idle timeout, shutdown). */
   abort(reason: CloseReason, error?: string): void {
-    void this.peer
+    this.rememberPeer()
     this.reason ??= reason
     this.error ??= error
     this.socket.destroy()
@@ -205,7 +210,7 @@ export class Connection {
    * it, then close. A client that does not read those gets a few seconds, then a reset.
    */
   private protocolError(err: unknown): void {
-    void this.peer
+    this.rememberPeer()
     const code = (err as { code?: unknown }).code
     this.reason ??= code === ErrorCode.FRAME_TOO_LARGE ? 'frame-too-large' : 'frame-invalid'
     this.error ??= err instanceof Error ? err.message : String(err)
