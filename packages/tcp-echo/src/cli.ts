@@ -124,8 +124,11 @@ async function frameOptions(args: ServeArgs): Promise<Pick<TcpEchoServerOptions,
 
 async function serve(args: ServeArgs): Promise<void> {
   const log = createLogger({ name: NAME, verbosity: args.verbose })
+  const verbose = args.json || args.verbose > 0
   const options: TcpEchoServerOptions = {
     ...parseServerAddress(args),
+    // Without -v or --json, connections that end well cost no event objects.
+    connectionEvents: verbose ? 'all' : 'failures',
     maxConns: args.maxConns === undefined ? undefined : parseCount(args.maxConns, 'max-conns'),
     idleTimeout: args.idleTimeout === undefined ? undefined : parseDuration(args.idleTimeout, 'idle timeout'),
     delay: args.delay === undefined ? undefined : parseDuration(args.delay, 'delay'),
@@ -134,7 +137,6 @@ async function serve(args: ServeArgs): Promise<void> {
   }
   if (args.json) exitQuietlyOnBrokenPipe(process.stdout)
   const print = eventPrinter(log, args.json)
-  const verbose = args.json || args.verbose > 0
   // listening, summary, server errors and frame errors are always reported; per-connection events with -v or --json.
   const report = (event: TcpEchoEvent) => {
     if (verbose || event.event === 'listening' || event.event === 'summary' || event.event === 'error' || isFrameError(event)) print(event)
@@ -160,8 +162,7 @@ async function serve(args: ServeArgs): Promise<void> {
     return
   }
 
-  // Without -v or --json, connections that end well cost no event objects.
-  const server = await createTcpEchoServer({ ...options, onEvent: report, connectionEvents: verbose ? 'all' : 'failures' })
+  const server = await createTcpEchoServer({ ...options, onEvent: report })
   onShutdown(async () => {
     await server.close()
   })
