@@ -45,3 +45,8 @@ export { runMain, reportError } from './main.js'
 // createCli (yargs) lives in '@netkit/shared/cli'; its option types are re-exported here.
 export type { CliOptions, CommonArgs } from './cli.js'
 export { createSelfSignedCertificate, ipAddressBytes, type SelfSignedCertificate, type SelfSignedCertificateOptions } from './certificate.js'
+export { LatencyHistogram, HISTOGRAM_BUCKETS, type LatencySummary, type SerializedLatencyHistogram } from './histogram.js'
+export { bindServer } from './bind.js'
+export { serializeError, reviveError, type SerializedError } from './serialize-error.js'
+export { serverAddressOptions, parseServerAddress } from './server-options.js'
+export { checkCount } from './check.js'

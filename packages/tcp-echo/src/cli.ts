@@ -1,21 +1,27 @@
 #!/usr/bin/env node
+import { realpathSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
+import { pathToFileURL } from 'node:url'
 import { createCli } from '@netkit/shared/cli'
 import {
-  runMain,
   createLogger,
   createSpinner,
   exitQuietlyOnBrokenPipe,
   formatBytes,
   formatDuration,
   formatHostPort,
+  ErrorCode,
+  InvalidArgumentError,
   NetkitError,
   onShutdown,
   parseCount,
   parseDuration,
   parseHost,
   parsePort,
+  parseServerAddress,
   parseSize,
+  reportError,
+  serverAddressOptions,
   type Logger,
   UsageError,
 } from '@netkit/shared'
@@ -23,7 +29,7 @@ import { createTcpEchoServer, DEFAULT_GRACE_MS, DEFAULT_HOST, DEFAULT_PORT, type
 import type { TcpEchoEvent, TcpEchoSummary } from './events.js'
 import { formatBenchTable, formatSummary } from './format.js'
 import { version } from './version.js'
-import type { TcpBenchMode } from './bench.js'
+import { resolveBenchOptions, TCP_BENCH_MODES, type TcpBenchMode } from './bench/options.js'
 import type { FrameFormat } from '@netkit/framing'
 
 const NAME = 'tcp-echo'
@@ -118,9 +124,11 @@ async function frameOptions(args: ServeArgs): Promise<Pick<TcpEchoServerOptions,
 
 async function serve(args: ServeArgs): Promise<void> {
   const log = createLogger({ name: NAME, verbosity: args.verbose })
+  const verbose = args.json || args.verbose > 0
   const options: TcpEchoServerOptions = {
-    host: parseHost(args.host),
-    port: parsePort(args.port, { allowZero: true, allowService: false }),
+    ...parseServerAddress(args),
+    // Without -v or --json, connections that end well cost no event objects.
+    connectionEvents: verbose ? 'all' : 'failures',
     maxConns: args.maxConns === undefined ? undefined : parseCount(args.maxConns, 'max-conns'),
     idleTimeout: args.idleTimeout === undefined ? undefined : parseDuration(args.idleTimeout, 'idle timeout'),
     delay: args.delay === undefined ? undefined : parseDuration(args.delay, 'delay'),
@@ -129,7 +137,6 @@ async function serve(args: ServeArgs): Promise<void> {
   }
   if (args.json) exitQuietlyOnBrokenPipe(process.stdout)
   const print = eventPrinter(log, args.json)
-  const verbose = args.json || args.verbose > 0
   // listening, summary, server errors and frame errors are always reported; per-connection events with -v or --json.
   const report = (event: TcpEchoEvent) => {
     if (verbose || event.event === 'listening' || event.event === 'summary' || event.event === 'error' || isFrameError(event)) print(event)
@@ -175,9 +182,14 @@ async function bench(args: BenchArgs): Promise<void> {
     threads: parseCount(args.threads, 'threads', 1, 256),
   }
   if (options.size === 0) throw new UsageError('size must be at least 1 byte')
-  const { runTcpBench, resolveBenchOptions } = await import('./bench.js')
-  // Checks the mode and the rest before the spinner starts.
-  resolveBenchOptions(options)
+  if (!TCP_BENCH_MODES.includes(options.mode)) throw new UsageError(`invalid bench mode: ${JSON.stringify(options.mode)} (use ${TCP_BENCH_MODES.join(', ')})`)
+  // The rest of the library's checks, before the spinner starts; bad input is the user's: exit 2.
+  try {
+    resolveBenchOptions(options)
+  } catch (err) {
+    throw err instanceof InvalidArgumentError ? new UsageError(err.message) : err
+  }
+  const { runTcpBench } = await import('./bench/run.js')
   const controller = new AbortController()
   const removeSignals = onShutdown(() => controller.abort())
   const label = `${options.mode} against ${formatHostPort(options.host, port)}`
@@ -210,21 +222,34 @@ async function bench(args: BenchArgs): Promise<void> {
   }
   if (result.mismatches > 0 || result.errors > 0) {
     throw new NetkitError(
-      result.mismatches > 0 ? 'NETKIT_BENCH_MISMATCH' : 'NETKIT_BENCH_ERRORS',
+      result.mismatches > 0 ? ErrorCode.BENCH_MISMATCH : ErrorCode.BENCH_ERRORS,
       `bench failed: ${result.mismatches} mismatched echo${result.mismatches === 1 ? '' : 'es'}, ${result.errors} error${result.errors === 1 ? '' : 's'}`,
     )
   }
 }
 
-await runMain(NAME, async () => {
-  await createCli({ name: NAME, version, usage: '$0 [options]\n$0 bench HOST PORT [options]' })
+/**
+ * Run the CLI on `argv` (the arguments after the script) and resolve with its exit code: bad
+ * input prints one line and gives 2, failures 1. The server mode resolves once it is listening
+ * (the process then runs until a signal).
+ */
+export async function main(argv: readonly string[] = process.argv.slice(2), options: { exitProcess?: boolean } = {}): Promise<number> {
+  try {
+    await parse(argv, options.exitProcess ?? true)
+    return 0
+  } catch (err) {
+    return reportError(NAME, err)
+  }
+}
+
+async function parse(argv: readonly string[], exitProcess: boolean): Promise<void> {
+  await createCli({ name: NAME, version, usage: '$0 [options]\n$0 bench HOST PORT [options]', argv, exitProcess })
     .command(
       '$0',
       'Run a TCP echo server',
       (y) =>
         y
-          .option('host', { type: 'string', default: DEFAULT_HOST, description: 'Address to bind (0.0.0.0 or :: for all interfaces)' })
-          .option('port', { alias: 'p', type: 'string', default: String(DEFAULT_PORT), description: 'Port to bind (0: any free port)' })
+          .options(serverAddressOptions({ host: DEFAULT_HOST, port: DEFAULT_PORT }))
           .option('max-conns', { type: 'string', description: 'Serve at most N connections at once; extra ones are closed at once' })
           .option('idle-timeout', { type: 'string', description: 'Close connections silent for this long (e.g. 30s)' })
           .option('frame', { type: 'string', description: 'Echo whole frames only: lines, lp32 (4-byte big-endian length prefix) or varint' })
@@ -252,4 +277,19 @@ await runMain(NAME, async () => {
       (argv) => bench(argv as unknown as BenchArgs),
     )
     .parseAsync()
-})
+}
+
+/** True when this file is the program node runs (not when a test imports it). */
+function isEntryPoint(): boolean {
+  try {
+    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href
+  } catch {
+    return false
+  }
+}
+
+if (isEntryPoint()) {
+  const code = await main()
+  // Keep an exit code set meanwhile (a failed shutdown); a server keeps running after main.
+  if (code !== 0) process.exitCode = code
+}

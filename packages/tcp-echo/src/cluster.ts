@@ -1,5 +1,5 @@
 import cluster, { type Worker } from 'node:cluster'
-import { NetkitError, onShutdown } from '@netkit/shared'
+import { ErrorCode, NetkitError, onShutdown, reviveError, serializeError, type SerializedError } from '@netkit/shared'
 import { createTcpEchoServer, DEFAULT_GRACE_MS, type TcpEchoAddress, type TcpEchoServerOptions } from './server.js'
 import type { TcpEchoEvent, TcpEchoSummary } from './events.js'
 
@@ -13,7 +13,7 @@ import type { TcpEchoEvent, TcpEchoSummary } from './events.js'
 type ToPrimary =
   | { type: 'listening'; address: TcpEchoAddress }
   | { type: 'summary'; summary: TcpEchoSummary }
-  | { type: 'fatal'; code: string; message: string; exitCode: number }
+  | { type: 'fatal'; error: SerializedError }
 type ToWorker = { type: 'shutdown'; grace: number }
 
 export interface ClusterPrimaryOptions {
@@ -78,7 +78,7 @@ export async function runClusterPrimary(options: ClusterPrimaryOptions): Promise
       } else if (message.type === 'summary') {
         summaries.push(message.summary)
       } else if (message.type === 'fatal') {
-        fatal ??= new NetkitError(message.code, message.message, { exitCode: message.exitCode })
+        fatal ??= reviveError(message.error)
         shutdown()
       }
     })
@@ -95,7 +95,7 @@ export async function runClusterPrimary(options: ClusterPrimaryOptions): Promise
     for (let i = 0; i < options.workers; i++) workers.add(cluster.fork())
   })
   if (fatal) throw fatal
-  if (!stopping) throw new NetkitError('NETKIT_CLUSTER_FAILED', 'all cluster workers exited')
+  if (!stopping) throw new NetkitError(ErrorCode.CLUSTER_FAILED, 'all cluster workers exited')
   options.onSummary(mergeSummaries(summaries, Date.now() - started))
 }
 
@@ -122,13 +122,7 @@ export async function runClusterWorker(
         : undefined,
     })
   } catch (err) {
-    const known = err instanceof NetkitError
-    send({
-      type: 'fatal',
-      code: known ? err.code : 'NETKIT_CLUSTER_WORKER',
-      message: err instanceof Error ? err.message : String(err),
-      exitCode: known ? err.exitCode : 1,
-    })
+    send({ type: 'fatal', error: serializeError(err, ErrorCode.CLUSTER_WORKER) })
     process.disconnect?.()
     return
   }

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import { formatHostPort, toNetworkError } from '@netkit/shared'
+import { ErrorCode, formatHostPort, toNetworkError } from '@netkit/shared'
 import type { CloseReason } from './events.js'
 
 /**
@@ -27,6 +27,8 @@ export interface FrameEchoer {
 export interface ConnectionHost {
   /** Extra latency per echoed chunk or frame, ms (0 = none). */
   readonly delay: number
+  /** Close a connection after this many ms without reading or writing (0: never). */
+  readonly idleTimeout: number
   readonly createFrameEchoer: (() => FrameEchoer) | undefined
   bytesIn: number
   bytesEchoed: number
@@ -52,8 +54,9 @@ export class Connection {
   readonly id: number
   readonly socket: Socket
   readonly host: ConnectionHost
-  readonly peer: string
   readonly openedAt: number
+  /** `host:port` of the client, once asked for (getpeername is a system call a busy server skips). */
+  private peerText: string | undefined
   bytesIn = 0
   bytesOut = 0
   reason: CloseReason | undefined
@@ -71,7 +74,6 @@ export class Connection {
     this.id = id
     this.socket = socket
     this.host = host
-    this.peer = formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0)
     this.openedAt = Date.now()
     this.frames = host.createFrameEchoer?.()
     ;(socket as EchoSocket)[kConnection] = this
@@ -79,8 +81,25 @@ export class Connection {
     socket.on('drain', onDrain)
     socket.on('end', onEnd)
     socket.on('error', onError)
-    socket.on('timeout', onTimeout)
+    if (host.idleTimeout > 0) {
+      socket.on('timeout', onTimeout)
+      socket.setTimeout(host.idleTimeout)
+    }
     socket.on('close', onClose)
+  }
+
+  /**
+   * The client's address, `127.0.0.1:50412`. Read while the socket is open (the server does for
+   * every event it reports, and before it closes a connection itself); after a reset closed it,
+   * an address never asked for is unknown (`?`).
+   */
+  get peer(): string {
+    return (this.peerText ??= formatHostPort(this.socket.remoteAddress ?? '?', this.socket.remotePort ?? 0))
+  }
+
+  /** Read the peer's address while the socket is open: the close event reports it. */
+  private rememberPeer(): void {
+    this.peerText ??= this.peer
   }
 
   /** Bytes this connection holds in user space (readable + writable buffers + delay timers). */
@@ -95,6 +114,7 @@ export class Connection {
 
   /** Close now, recording why (idle timeout, shutdown). */
   abort(reason: CloseReason, error?: string): void {
+    this.rememberPeer()
     this.reason ??= reason
     this.error ??= error
     this.socket.destroy()
@@ -190,8 +210,9 @@ export class Connection {
    * it, then close. A client that does not read those gets a few seconds, then a reset.
    */
   private protocolError(err: unknown): void {
+    this.rememberPeer()
     const code = (err as { code?: unknown }).code
-    this.reason ??= code === 'NETKIT_FRAME_TOO_LARGE' ? 'frame-too-large' : 'frame-invalid'
+    this.reason ??= code === ErrorCode.FRAME_TOO_LARGE ? 'frame-too-large' : 'frame-invalid'
     this.error ??= err instanceof Error ? err.message : String(err)
     this.rejected = true
     this.socket.pause()

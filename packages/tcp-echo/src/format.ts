@@ -1,5 +1,5 @@
 import { formatBytes, formatDuration, formatHostPort } from '@netkit/shared'
-import type { TcpBenchResult } from './bench.js'
+import type { TcpBenchResult } from './bench/options.js'
 import type { TcpEchoSummary } from './events.js'
 
 const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })

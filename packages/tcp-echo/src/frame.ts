@@ -1,5 +1,5 @@
 import { codecFor, delimited, FRAME_FORMATS, ZERO_COPY_ENCODE_MIN, type Codec, type FrameFormat } from '@netkit/framing'
-import { UsageError } from '@netkit/shared'
+import { InvalidArgumentError } from '@netkit/shared'
 import type { FrameEchoer } from './connection.js'
 
 export type { FrameFormat }
@@ -13,7 +13,7 @@ export type { FrameFormat }
  */
 export function frameEchoerFor(frame: FrameFormat | Codec, options: { maxFrameSize?: number } = {}): () => FrameEchoer {
   if (typeof frame === 'string' && !FRAME_FORMATS.includes(frame)) {
-    throw new UsageError(`invalid frame format: ${JSON.stringify(frame)} (use ${FRAME_FORMATS.join(', ')})`)
+    throw new InvalidArgumentError(`invalid frame format: ${JSON.stringify(frame)} (use ${FRAME_FORMATS.join(', ')})`)
   }
   if (frame === 'lines') {
     const codec = delimited({ delimiter: '\n', keepDelimiter: true, maxFrameSize: options.maxFrameSize })

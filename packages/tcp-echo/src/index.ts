@@ -23,15 +23,16 @@ export type {
   TcpEchoEvent,
   TcpEchoSummary,
 } from './events.js'
+export { runTcpBench } from './bench/run.js'
 export {
-  runTcpBench,
   STREAM_WINDOW,
   TCP_BENCH_MODES,
   type TcpBenchMode,
   type TcpBenchOptions,
   type TcpBenchProgress,
   type TcpBenchResult,
-} from './bench.js'
-export { LatencyHistogram, type LatencySummary } from './histogram.js'
+} from './bench/options.js'
+// The latency histogram is @netkit/shared's, re-exported for the callers that used ours.
+export { LatencyHistogram, type LatencySummary, type SerializedLatencyHistogram } from '@netkit/shared'
 export { formatBenchTable, formatSummary } from './format.js'
 export { mergeSummaries } from './cluster.js'

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net'
-import { formatHostPort, toNetworkError, UsageError } from '@netkit/shared'
+import { bindServer, checkCount, ErrorCode, formatHostPort, InvalidArgumentError, NetkitError, toNetworkError } from '@netkit/shared'
 import type { Codec, FrameFormat } from '@netkit/framing'
-import { Connection, type ConnectionHost } from './connection.js'
+import { Connection, type ConnectionHost, type FrameEchoer } from './connection.js'
 import type { TcpEchoEvent, TcpEchoSummary } from './events.js'
 
 /** The port `tcp-echo` listens on when none is given (the echo service's 7, shifted out of the privileged range). */
@@ -47,6 +47,13 @@ export interface TcpEchoServerOptions {
   grace?: number
   /** Called for every event (listening, open, close, drop, error, summary), synchronously. */
   onEvent?: (event: TcpEchoEvent) => void
+  /**
+   * Which per-connection events reach `onEvent`: `all` (default), `failures` (only `close`
+   * events whose reason is not `end`: no per-connection work for connections that end well;
+   * the peer of a connection closed by a socket error reads `?:0`, as it was never asked for
+   * while the socket was open), or `none`.
+   */
+  connectionEvents?: 'all' | 'failures' | 'none'
   /** Share the port with cluster siblings (node:cluster sets this up; default true, as in Node). */
   exclusive?: boolean
 }
@@ -97,146 +104,153 @@ export interface TcpEchoServer {
 
 /**
  * Start a TCP echo server. Resolves once it is listening; rejects with a NetworkError worded
- * `bind to 127.0.0.1 port 7007 (tcp) failed: Address already in use` when it cannot.
+ * `bind to 127.0.0.1 port 7007 (tcp) failed: Address already in use` when it cannot, and with an
+ * InvalidArgumentError for options it cannot take.
  */
 export async function createTcpEchoServer(options: TcpEchoServerOptions = {}): Promise<TcpEchoServer> {
+  checkOptions(options)
   const host = options.host ?? DEFAULT_HOST
   const port = options.port ?? DEFAULT_PORT
-  const idleTimeout = options.idleTimeout ?? 0
-  const delay = options.delay ?? 0
-  const onEvent = options.onEvent
-  checkOptions(options)
   // Loaded only for frame mode, so a plain echo server does not pay for the codecs.
   const createFrameEchoer = options.frame
     ? (await import('./frame.js')).frameEchoerFor(options.frame, { maxFrameSize: options.maxFrameSize })
     : undefined
-
-  const open = new Set<Connection>()
-  let nextId = 1
-  let peak = 0
-  let dropped = 0
-  let forced = 0
-  const started = new Date()
-  let closing: Promise<TcpEchoSummary> | undefined
-  let allClosed: (() => void) | undefined
-
-  const summary = (): TcpEchoSummary => ({
-    connections: nextId - 1,
-    peak,
-    dropped,
-    bytesIn: context.bytesIn,
-    bytesEchoed: context.bytesEchoed,
-    forced,
-    durationMs: Date.now() - started.getTime(),
-  })
-
-  const context: ConnectionHost = {
-    delay,
-    createFrameEchoer,
-    bytesIn: 0,
-    bytesEchoed: 0,
-    onClose(conn, hadError) {
-      open.delete(conn)
-      if (hadError) conn.reason ??= 'error'
-      if (onEvent) {
-        onEvent({
-          event: 'close',
-          id: conn.id,
-          peer: conn.peer,
-          reason: conn.reason ?? 'end',
-          bytesIn: conn.bytesIn,
-          bytesOut: conn.bytesOut,
-          durationMs: Date.now() - conn.openedAt,
-          ...(conn.error === undefined ? {} : { error: conn.error }),
-        })
-      }
-      if (open.size === 0) allClosed?.()
-    },
-  }
-
-  const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket: Socket) => {
-    const conn = new Connection(nextId++, socket, context)
-    open.add(conn)
-    if (open.size > peak) peak = open.size
-    if (idleTimeout > 0) socket.setTimeout(idleTimeout)
-    onEvent?.({ event: 'open', id: conn.id, peer: conn.peer, open: open.size })
-  })
-  if (options.maxConns !== undefined) server.maxConnections = options.maxConns
-  server.on('drop', (data?: { remoteAddress?: string; remotePort?: number }) => {
-    dropped++
-    onEvent?.({ event: 'drop', peer: formatHostPort(data?.remoteAddress ?? '?', data?.remotePort ?? 0), reason: 'max-conns' })
-  })
-
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error) => {
-      server.off('listening', onListening)
-      reject(toNetworkError(err, { operation: 'bind', host, port, protocol: 'tcp' }))
-    }
-    const onListening = () => {
-      server.off('error', onError)
-      resolve()
-    }
-    server.once('error', onError)
-    server.once('listening', onListening)
-    server.listen({ host, port, ipv6Only: options.ipv6Only, backlog: options.backlog ?? DEFAULT_BACKLOG, exclusive: options.exclusive })
-  })
+  const echo = new EchoServer(options, createFrameEchoer)
+  const server = echo.server
+  await bindServer(
+    server,
+    (s) => s.listen({ host, port, ipv6Only: options.ipv6Only, backlog: options.backlog ?? DEFAULT_BACKLOG, exclusive: options.exclusive }),
+    { operation: 'bind', host, port, protocol: 'tcp' },
+  )
   // After listening, accept() failures (EMFILE under a connection flood) are reported, not fatal.
   server.on('error', (err: Error) => {
     const e = toNetworkError(err, { operation: 'accept', protocol: 'tcp' })
-    onEvent?.({ event: 'error', code: e.code, message: e.message })
+    options.onEvent?.({ event: 'error', code: e.code, message: e.message })
   })
-
   const bound = server.address()
-  if (bound === null || typeof bound === 'string') throw new Error('TCP server has no address')
-  const address: TcpEchoAddress = { host: bound.address, port: bound.port, family: bound.family === 'IPv6' ? 'IPv6' : 'IPv4' }
-  onEvent?.({ event: 'listening', ...address })
+  if (bound === null || typeof bound === 'string') throw new NetkitError(ErrorCode.NETWORK_ERROR, 'the TCP server has no address')
+  echo.address = { host: bound.address, port: bound.port, family: bound.family === 'IPv6' ? 'IPv6' : 'IPv4' }
+  options.onEvent?.({ event: 'listening', ...echo.address })
+  return echo
+}
 
-  const close = (graceMs = options.grace ?? DEFAULT_GRACE_MS): Promise<TcpEchoSummary> => {
-    closing ??= new Promise<TcpEchoSummary>((resolve) => {
-      server.close()
+/** The running server: the connections it holds, its counters and its shutdown. */
+class EchoServer implements TcpEchoServer, ConnectionHost {
+  address: TcpEchoAddress = { host: '', port: 0, family: 'IPv4' }
+  readonly server: Server
+  readonly delay: number
+  readonly createFrameEchoer: (() => FrameEchoer) | undefined
+  bytesIn = 0
+  bytesEchoed = 0
+  private readonly options: TcpEchoServerOptions
+  private readonly onEvent: ((event: TcpEchoEvent) => void) | undefined
+  /** Per-connection events: every one, failures only, or none. */
+  private readonly connectionEvents: 'all' | 'failures' | 'none'
+  readonly idleTimeout: number
+  private readonly open = new Set<Connection>()
+  private nextId = 1
+  private peak = 0
+  private dropped = 0
+  private forced = 0
+  private readonly started = new Date()
+  private closing: Promise<TcpEchoSummary> | undefined
+  private allClosed: (() => void) | undefined
+
+  constructor(options: TcpEchoServerOptions, createFrameEchoer: (() => FrameEchoer) | undefined) {
+    this.options = options
+    this.onEvent = options.onEvent
+    this.connectionEvents = options.onEvent ? (options.connectionEvents ?? 'all') : 'none'
+    this.delay = options.delay ?? 0
+    this.idleTimeout = options.idleTimeout ?? 0
+    this.createFrameEchoer = createFrameEchoer
+    this.server = createServer({ allowHalfOpen: true, noDelay: true }, this.onConnection)
+    if (options.maxConns !== undefined) this.server.maxConnections = options.maxConns
+    this.server.on('drop', this.onDrop)
+  }
+
+  private onConnection = (socket: Socket): void => {
+    const conn = new Connection(this.nextId++, socket, this)
+    const open = this.open
+    open.add(conn)
+    if (open.size > this.peak) this.peak = open.size
+    if (this.connectionEvents === 'all') this.onEvent!({ event: 'open', id: conn.id, peer: conn.peer, open: open.size })
+  }
+
+  private onDrop = (data?: { remoteAddress?: string; remotePort?: number }): void => {
+    this.dropped++
+    this.onEvent?.({ event: 'drop', peer: formatHostPort(data?.remoteAddress ?? '?', data?.remotePort ?? 0), reason: 'max-conns' })
+  }
+
+  onClose(conn: Connection, hadError: boolean): void {
+    this.open.delete(conn)
+    if (hadError) conn.reason ??= 'error'
+    const events = this.connectionEvents
+    if (events === 'all' || (events === 'failures' && conn.reason !== undefined && conn.reason !== 'end')) {
+      this.onEvent!({
+        event: 'close',
+        id: conn.id,
+        peer: conn.peer,
+        reason: conn.reason ?? 'end',
+        bytesIn: conn.bytesIn,
+        bytesOut: conn.bytesOut,
+        durationMs: Date.now() - conn.openedAt,
+        ...(conn.error === undefined ? {} : { error: conn.error }),
+      })
+    }
+    if (this.open.size === 0) this.allClosed?.()
+  }
+
+  private summary(): TcpEchoSummary {
+    return {
+      connections: this.nextId - 1,
+      peak: this.peak,
+      dropped: this.dropped,
+      bytesIn: this.bytesIn,
+      bytesEchoed: this.bytesEchoed,
+      forced: this.forced,
+      durationMs: Date.now() - this.started.getTime(),
+    }
+  }
+
+  get stats(): TcpEchoStats {
+    const { nextId, open, peak, dropped, bytesIn, bytesEchoed, started } = this
+    return { connections: nextId - 1, open: open.size, peak, dropped, bytesIn, bytesEchoed, started }
+  }
+
+  connections(): ConnectionInfo[] {
+    return [...this.open].map((c) => ({ id: c.id, peer: c.peer, bytesIn: c.bytesIn, bytesOut: c.bytesOut, buffered: c.buffered }))
+  }
+
+  close(graceMs = this.options.grace ?? DEFAULT_GRACE_MS): Promise<TcpEchoSummary> {
+    this.closing ??= new Promise<TcpEchoSummary>((resolve) => {
+      this.server.close()
       const finish = () => {
         clearTimeout(timer)
-        const result = summary()
-        onEvent?.({ event: 'summary', ...result })
+        const result = this.summary()
+        this.onEvent?.({ event: 'summary', ...result })
         resolve(result)
       }
       const timer = setTimeout(() => {
-        for (const conn of open) {
-          forced++
+        for (const conn of this.open) {
+          this.forced++
           conn.abort('shutdown', `still open after the ${graceMs} ms grace period`)
         }
       }, graceMs)
       timer.unref()
-      if (open.size === 0) finish()
-      else allClosed = finish
+      if (this.open.size === 0) finish()
+      else this.allClosed = finish
     })
-    return closing
-  }
-
-  return {
-    address,
-    get stats(): TcpEchoStats {
-      return { connections: nextId - 1, open: open.size, peak, dropped, bytesIn: context.bytesIn, bytesEchoed: context.bytesEchoed, started }
-    },
-    connections: () =>
-      [...open].map((c) => ({ id: c.id, peer: c.peer, bytesIn: c.bytesIn, bytesOut: c.bytesOut, buffered: c.buffered })),
-    close,
-    server,
+    return this.closing
   }
 }
 
 function checkOptions(options: TcpEchoServerOptions): void {
-  const whole = (name: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER) => {
-    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
-      throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got ${value}`)
-    }
-  }
-  whole('port', options.port, 0, 65_535)
-  whole('maxConns', options.maxConns, 1)
-  whole('idleTimeout', options.idleTimeout, 0, 2 ** 31 - 1)
-  whole('delay', options.delay, 0, 2 ** 31 - 1)
-  whole('grace', options.grace, 0, 2 ** 31 - 1)
-  whole('backlog', options.backlog, 1)
-  whole('maxFrameSize', options.maxFrameSize, 1)
-  if (options.maxFrameSize !== undefined && !options.frame) throw new UsageError('maxFrameSize needs a frame format')
+  checkCount(options.port, 'port', 0, 65_535)
+  checkCount(options.maxConns, 'maxConns', 1)
+  checkCount(options.idleTimeout, 'idleTimeout', 0, 2 ** 31 - 1)
+  checkCount(options.delay, 'delay', 0, 2 ** 31 - 1)
+  checkCount(options.grace, 'grace', 0, 2 ** 31 - 1)
+  checkCount(options.backlog, 'backlog', 1)
+  checkCount(options.maxFrameSize, 'maxFrameSize', 1)
+  if (options.maxFrameSize !== undefined && !options.frame) throw new InvalidArgumentError('maxFrameSize needs a frame format')
 }

@@ -1,7 +1,10 @@
 import { once } from 'node:events'
 import { createServer, type Server, type Socket } from 'node:net'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { LatencyHistogram, runTcpBench, type TcpBenchMode } from '../src/index.js'
+import { runTcpBench, type TcpBenchMode } from '../src/index.js'
+import { resolveBenchOptions } from '../src/bench/options.js'
+import { PersistentClient } from '../src/bench/persistent.js'
+import { BenchRun } from '../src/bench/run.js'
 import { startServer } from './helpers.js'
 
 /** A plain net server for misbehaving peers, closed when the test ends. */
@@ -202,20 +205,16 @@ describe('runTcpBench detects broken servers', () => {
   })
 })
 
-describe('LatencyHistogram', () => {
-  it('gives percentiles within 1% of the exact ones, and merges', () => {
-    const values = Array.from({ length: 20_000 }, (_, i) => Math.round(10 + ((i * 7919) % 100_000) * 3.7))
-    const a = new LatencyHistogram()
-    const b = new LatencyHistogram()
-    values.forEach((v, i) => (i % 2 ? a : b).record(v))
-    a.merge(b)
-    const sorted = [...values].sort((x, y) => x - y)
-    for (const q of [0.5, 0.9, 0.99]) {
-      const exact = sorted[Math.ceil(q * sorted.length) - 1]!
-      expect(Math.abs(a.quantile(q) - exact) / exact).toBeLessThan(0.01)
-    }
-    expect(a.count).toBe(values.length)
-    expect(a.max).toBe(sorted.at(-1))
-    expect(new LatencyHistogram().summary()).toMatchObject({ count: 0, p50: 0, max: 0 })
+describe('stream client', () => {
+  it("registers one 'drain' listener, so a drain refills the window once, not twice", async () => {
+    const { server } = await startServer()
+    const run = new BenchRun(resolveBenchOptions({ host: '127.0.0.1', port: server.address.port, mode: 'stream', connections: 1, duration: 60_000 }))
+    const client = new PersistentClient(run, true)
+    onTestFinished(() => run.stop(false))
+    await client.ready
+    expect(client.alive).toBe(true)
+    expect(client.socket.listenerCount('drain')).toBe(1)
+    client.start()
+    expect(client.socket.listenerCount('drain')).toBe(1)
   })
 })

@@ -1,15 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
-import { connect, type Socket } from 'node:net'
+import type { ChildProcess } from 'node:child_process'
+import type { Socket } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { connectTo, readAll, sha256, sleep, spawnCli, waitFor, withTimeout } from '@netkit/test-kit'
 import { onTestFinished } from 'vitest'
 import { createTcpEchoServer, type TcpEchoEvent, type TcpEchoServer, type TcpEchoServerOptions } from '../src/index.js'
 
-export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/cli.js')
+export { readAll, sha256, sleep, waitFor }
 
-export const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex')
+export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/cli.js')
 
 /** A library server on port 0, closed (without grace) when the test ends; its events are kept. */
 export async function startServer(options: TcpEchoServerOptions = {}): Promise<{ server: TcpEchoServer; events: TcpEchoEvent[] }> {
@@ -27,31 +28,9 @@ export async function startServer(options: TcpEchoServerOptions = {}): Promise<{
   return { server, events }
 }
 
-/** A connected client socket, destroyed when the test ends. */
-export async function client(port: number, host = '127.0.0.1'): Promise<Socket> {
-  const socket = connect({ host, port, allowHalfOpen: true })
-  onTestFinished(() => {
-    socket.destroy()
-  })
-  await once(socket, 'connect')
-  return socket
-}
-
-/** Everything the socket receives until EOF (or `ms`, then rejects). */
-export function readAll(socket: Socket, ms = 15_000): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    const timer = setTimeout(() => reject(new Error(`no EOF within ${ms} ms (${Buffer.concat(chunks).length} bytes read)`)), ms)
-    socket.on('data', (c: Buffer) => chunks.push(c))
-    socket.once('end', () => {
-      clearTimeout(timer)
-      resolve(Buffer.concat(chunks))
-    })
-    socket.once('error', (err) => {
-      clearTimeout(timer)
-      reject(err)
-    })
-  })
+/** A connected client socket (half-open allowed), destroyed when the test ends. */
+export function client(port: number, host = '127.0.0.1'): Promise<Socket> {
+  return connectTo(port, host)
 }
 
 /** Send `payload` in random-sized writes, half-close, and return what came back. */
@@ -70,18 +49,6 @@ export async function echo(port: number, payload: Buffer, host = '127.0.0.1'): P
 
 export const random = (n: number): Buffer => randomBytes(n)
 
-/** Poll `predicate` every 20 ms for at most `ms`; returns its last answer. */
-export async function waitFor(predicate: () => boolean, ms = 5000): Promise<boolean> {
-  const deadline = Date.now() + ms
-  while (!predicate()) {
-    if (Date.now() >= deadline) return false
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  return true
-}
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
 export interface RunningCli {
   child: ChildProcess
   stdout(): string
@@ -90,28 +57,15 @@ export interface RunningCli {
   exit(ms?: number): Promise<number>
 }
 
-/** Spawn the built CLI; killed when the test ends. */
+/** Spawn the built CLI (stdin closed); killed when the test ends. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): RunningCli {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  let err = ''
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d))
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d))
-  const exited = new Promise<number>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGTERM' ? 15 : 2)))
-  })
-  onTestFinished(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  })
+  const run = spawnCli(CLI, args, { stdin: 'ignore', env })
   return {
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    exit: (ms = 15_000) =>
-      Promise.race([
-        exited,
-        new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`CLI still running after ${ms} ms; stderr: ${err}`)), ms)),
-      ]),
+    child: run.child,
+    // test-kit keeps stdout as latin1 (byte for byte); ours is UTF-8 text.
+    stdout: () => Buffer.from(run.stdoutSoFar(), 'latin1').toString('utf8'),
+    stderr: run.stderrSoFar,
+    exit: (ms = 15_000) => withTimeout(run.exit, ms, `tcp-echo ${args.join(' ')} (stderr: ${run.stderrSoFar()})`),
   }
 }
 

@@ -2,8 +2,7 @@ import dgram from 'node:dgram'
 import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import { performance } from 'node:perf_hooks'
-import { toNetworkError, UsageError } from '@netkit/shared'
-import { LatencyHistogram, type LatencySummary } from './latency.js'
+import { checkCount, LatencyHistogram, toNetworkError, type LatencySummary } from '@netkit/shared'
 import { MAX_UDP_PAYLOAD_V4, MAX_UDP_PAYLOAD_V6, PayloadCodec } from './payload.js'
 
 export const DEFAULT_WINDOW = 32
@@ -68,15 +67,20 @@ export interface UdpBenchResult {
   bytesPerSecond: number
   /** lost / sent. */
   lossRate: number
-  /** Round-trip times of verified echoes, in ms. */
+  /** Round-trip times of verified echoes, in ms (the histogram's `summary('ms')`). */
   latency: LatencySummary
 }
 
-function check(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`${name} must be a whole number ${min}-${max}, got ${value}`)
+/** Where to send: the target's address literal and family (names through the resolver). */
+async function resolveTarget(host: string, port: number): Promise<{ address: string; family: 4 | 6 }> {
+  const family = isIP(host)
+  if (family === 4 || family === 6) return { address: host, family }
+  try {
+    const found = await lookup(host)
+    return { address: found.address, family: found.family === 6 ? 6 : 4 }
+  } catch (err) {
+    throw toNetworkError(err, { operation: 'resolve', host, port })
   }
-  return value
 }
 
 /**
@@ -84,37 +88,25 @@ function check(name: string, value: number, min: number, max = Number.MAX_SAFE_I
  * verify every byte that comes back, and report datagrams per second, loss and round-trip
  * latency. A datagram with no echo within `lossTimeoutMs` is counted lost and replaced, so a
  * lossy path cannot stall the window. Memory is bounded: the in-flight table holds `window`
- * entries and latencies go into a fixed-size histogram.
+ * entries and latencies go into a fixed-size histogram. Options it cannot take throw an
+ * InvalidArgumentError.
  */
 export async function runUdpBench(options: UdpBenchOptions): Promise<UdpBenchResult> {
-  const window = check('window', options.window ?? DEFAULT_WINDOW, 1, 65_536)
-  const durationMs = check('durationMs', options.durationMs ?? DEFAULT_BENCH_DURATION_MS, 1)
-  const maxDatagrams = check('datagrams', options.datagrams ?? Number.MAX_SAFE_INTEGER, 1)
-  const lossTimeoutMs = check('lossTimeoutMs', options.lossTimeoutMs ?? DEFAULT_LOSS_TIMEOUT_MS, 1)
-  const bufferSize = check('bufferSize', options.bufferSize ?? 4 * 1024 * 1024, 1)
-  const { host, port } = options
-  check('port', port, 1, 65_535)
-
-  let address = host
-  let family = isIP(host)
-  if (family === 0) {
-    try {
-      const found = await lookup(host)
-      address = found.address
-      family = found.family
-    } catch (err) {
-      throw toNetworkError(err, { operation: 'resolve', host, port })
-    }
-  }
-  const size = check('size', options.size ?? DEFAULT_BENCH_SIZE, 8, family === 6 ? MAX_UDP_PAYLOAD_V6 : MAX_UDP_PAYLOAD_V4)
-  const codec = new PayloadCodec(size)
-
+  checkCount(options.window, 'window', 1, 65_536)
+  checkCount(options.durationMs, 'durationMs', 1)
+  checkCount(options.datagrams, 'datagrams', 1)
+  checkCount(options.lossTimeoutMs, 'lossTimeoutMs', 1)
+  checkCount(options.bufferSize, 'bufferSize', 1)
+  checkCount(options.port, 'port', 1, 65_535)
+  const { address, family } = await resolveTarget(options.host, options.port)
+  checkCount(options.size, 'size', 8, family === 6 ? MAX_UDP_PAYLOAD_V6 : MAX_UDP_PAYLOAD_V4)
+  const bufferSize = options.bufferSize ?? 4 * 1024 * 1024
   const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', recvBufferSize: bufferSize, sendBufferSize: bufferSize })
   // A connected socket only hears from the server, and learns of an ICMP port unreachable.
   await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error) => reject(toNetworkError(err, { operation: 'connect', host, port, protocol: 'udp' }))
+    const onError = (err: Error) => reject(toNetworkError(err, { operation: 'connect', host: options.host, port: options.port, protocol: 'udp' }))
     socket.once('error', onError)
-    socket.connect(port, address, () => {
+    socket.connect(options.port, address, () => {
       socket.off('error', onError)
       resolve()
     })
@@ -122,120 +114,170 @@ export async function runUdpBench(options: UdpBenchOptions): Promise<UdpBenchRes
     socket.close()
     throw err
   })
-
-  const inFlight = new Map<number, number>() // seq -> send time (performance.now ms), in send order
-  const histogram = new LatencyHistogram()
-  const mismatchSamples: string[] = []
-  let nextSeq = 0
-  let sent = 0
-  let verified = 0
-  let verifiedInWindow = 0
-  let mismatches = 0
-  let lost = 0
-  let late = 0
-  let errors = 0
-  let firstError: string | undefined
-  let sending = true
-  let startMs = 0
-  let stopMs = 0
-
-  let finish!: () => void
-  const done = new Promise<void>((resolve) => {
-    finish = resolve
-  })
-
-  const sendOne = () => {
-    const seq = nextSeq
-    nextSeq = (nextSeq + 1) >>> 0
-    inFlight.set(seq, performance.now())
-    sent++
-    socket.send(codec.encode(seq))
+  const run = new UdpBenchRun(options, socket)
+  try {
+    await run.execute()
+  } finally {
+    await new Promise<void>((resolve) => socket.close(() => resolve()))
   }
-  const refill = () => {
-    while (sending && inFlight.size < window && sent < maxDatagrams) sendOne()
-    if (sending && sent >= maxDatagrams) stopSending()
-    if (!sending && inFlight.size === 0) finish()
-  }
-  const stopSending = () => {
-    if (!sending) return
-    sending = false
-    stopMs = performance.now()
-    if (inFlight.size === 0) finish()
+  return run.result()
+}
+
+/** One run on a connected socket: the window, the counters and the clock. */
+export class UdpBenchRun {
+  private readonly host: string
+  private readonly port: number
+  private readonly window: number
+  private readonly size: number
+  private readonly durationMs: number
+  private readonly maxDatagrams: number
+  private readonly lossTimeoutMs: number
+  private readonly signal: AbortSignal | undefined
+  private readonly onProgress: ((progress: UdpBenchProgress) => void) | undefined
+  private readonly socket: dgram.Socket
+  private readonly codec: PayloadCodec
+  /** seq -> send time (performance.now ms), in send order. */
+  private readonly inFlight = new Map<number, number>()
+  private readonly histogram = new LatencyHistogram()
+  private readonly mismatchSamples: string[] = []
+  private nextSeq = 0
+  private sent = 0
+  private verified = 0
+  private verifiedInWindow = 0
+  private mismatches = 0
+  private lost = 0
+  private late = 0
+  private errors = 0
+  private firstError: string | undefined
+  private sending = true
+  private startMs = 0
+  private stopMs = 0
+  private finish: (() => void) | undefined
+
+  constructor(options: UdpBenchOptions, socket: dgram.Socket) {
+    this.host = options.host
+    this.port = options.port
+    this.window = options.window ?? DEFAULT_WINDOW
+    this.size = options.size ?? DEFAULT_BENCH_SIZE
+    this.durationMs = options.durationMs ?? DEFAULT_BENCH_DURATION_MS
+    this.maxDatagrams = options.datagrams ?? Number.MAX_SAFE_INTEGER
+    this.lossTimeoutMs = options.lossTimeoutMs ?? DEFAULT_LOSS_TIMEOUT_MS
+    this.signal = options.signal
+    this.onProgress = options.onProgress
+    this.socket = socket
+    this.codec = new PayloadCodec(this.size)
   }
 
-  socket.on('message', (msg) => {
+  /** Send until the duration, the datagram count or the signal says stop, then wait for the window to empty. */
+  async execute(): Promise<void> {
+    const done = new Promise<void>((resolve) => (this.finish = resolve))
+    this.socket.on('message', this.onMessage)
+    this.socket.on('error', this.onError)
+    const sweeper = setInterval(this.sweep, Math.max(5, Math.min(100, this.lossTimeoutMs / 4)))
+    const progress = this.onProgress ? setInterval(this.reportProgress, 250) : undefined
+    const stopTimer = setTimeout(this.stopSending, this.durationMs)
+    this.signal?.addEventListener('abort', this.stopSending, { once: true })
+    this.startMs = performance.now()
+    if (this.signal?.aborted) this.stopSending()
+    this.refill()
+    try {
+      await done
+    } finally {
+      clearInterval(sweeper)
+      clearInterval(progress)
+      clearTimeout(stopTimer)
+      this.signal?.removeEventListener('abort', this.stopSending)
+    }
+  }
+
+  private sendOne(): void {
+    const seq = this.nextSeq
+    this.nextSeq = (this.nextSeq + 1) >>> 0
+    this.inFlight.set(seq, performance.now())
+    this.sent++
+    this.socket.send(this.codec.encode(seq))
+  }
+
+  private refill(): void {
+    while (this.sending && this.inFlight.size < this.window && this.sent < this.maxDatagrams) this.sendOne()
+    if (this.sending && this.sent >= this.maxDatagrams) this.stopSending()
+    if (!this.sending && this.inFlight.size === 0) this.finish?.()
+  }
+
+  private stopSending = (): void => {
+    if (!this.sending) return
+    this.sending = false
+    this.stopMs = performance.now()
+    if (this.inFlight.size === 0) this.finish?.()
+  }
+
+  private onMessage = (msg: Buffer): void => {
     const now = performance.now()
-    const verdict = codec.verify(msg)
+    const verdict = this.codec.verify(msg)
     if (!verdict.ok) {
-      mismatches++
-      if (verdict.seq !== undefined) inFlight.delete(verdict.seq)
-      if (mismatchSamples.length < MAX_MISMATCH_SAMPLES) mismatchSamples.push(`${verdict.seq === undefined ? '' : `#${verdict.seq}: `}${verdict.reason}`)
+      this.mismatches++
+      if (verdict.seq !== undefined) this.inFlight.delete(verdict.seq)
+      if (this.mismatchSamples.length < MAX_MISMATCH_SAMPLES) {
+        this.mismatchSamples.push(`${verdict.seq === undefined ? '' : `#${verdict.seq}: `}${verdict.reason}`)
+      }
     } else {
-      const sentAt = inFlight.get(verdict.seq)
+      const sentAt = this.inFlight.get(verdict.seq)
       if (sentAt === undefined) {
-        late++
+        this.late++
       } else {
-        inFlight.delete(verdict.seq)
-        verified++
-        if (sending) verifiedInWindow++
-        histogram.record((now - sentAt) * 1000)
+        this.inFlight.delete(verdict.seq)
+        this.verified++
+        if (this.sending) this.verifiedInWindow++
+        this.histogram.record((now - sentAt) * 1000)
       }
     }
-    refill()
-  })
-  socket.on('error', (err) => {
-    errors++
-    firstError ??= toNetworkError(err, { operation: 'send', host, port, protocol: 'udp' }).message
-  })
+    this.refill()
+  }
 
-  const sweepEvery = Math.max(5, Math.min(100, lossTimeoutMs / 4))
-  const sweeper = setInterval(() => {
+  private onError = (err: Error): void => {
+    this.errors++
+    this.firstError ??= toNetworkError(err, { operation: 'send', host: this.host, port: this.port, protocol: 'udp' }).message
+  }
+
+  /** Count overdue datagrams lost (freeing their slots) and end the sending time. */
+  private sweep = (): void => {
     const now = performance.now()
     // The map iterates in send order, so the first entry that is not overdue ends the scan.
-    for (const [seq, sentAt] of inFlight) {
-      if (now - sentAt < lossTimeoutMs) break
-      inFlight.delete(seq)
-      lost++
+    for (const [seq, sentAt] of this.inFlight) {
+      if (now - sentAt < this.lossTimeoutMs) break
+      this.inFlight.delete(seq)
+      this.lost++
     }
-    if (sending && now - startMs >= durationMs) stopSending()
-    refill()
-  }, sweepEvery)
-  const progress = options.onProgress
-    ? setInterval(() => options.onProgress!({ elapsedMs: performance.now() - startMs, sent, verified, lost, mismatches }), 250)
-    : undefined
-  const stopTimer = setTimeout(stopSending, durationMs)
-  const onAbort = () => stopSending()
-  options.signal?.addEventListener('abort', onAbort, { once: true })
+    if (this.sending && now - this.startMs >= this.durationMs) this.stopSending()
+    this.refill()
+  }
 
-  startMs = performance.now()
-  if (options.signal?.aborted) stopSending()
-  refill()
-  await done
-  clearInterval(sweeper)
-  clearInterval(progress)
-  clearTimeout(stopTimer)
-  options.signal?.removeEventListener('abort', onAbort)
-  await new Promise<void>((resolve) => socket.close(() => resolve()))
+  private reportProgress = (): void => {
+    const { sent, verified, lost, mismatches } = this
+    this.onProgress?.({ elapsedMs: performance.now() - this.startMs, sent, verified, lost, mismatches })
+  }
 
-  const measuredMs = Math.max(1, stopMs - startMs)
-  const perSecond = (n: number) => Math.round((n / measuredMs) * 1000)
-  return {
-    host,
-    port,
-    window,
-    size,
-    durationMs: Math.round(measuredMs),
-    sent,
-    verified,
-    mismatches,
-    lost,
-    late,
-    errors,
-    ...(firstError === undefined ? {} : { firstError }),
-    mismatchSamples,
-    datagramsPerSecond: perSecond(verifiedInWindow),
-    bytesPerSecond: perSecond(verifiedInWindow * size),
-    lossRate: sent === 0 ? 0 : lost / sent,
-    latency: histogram.summary(),
+  result(): UdpBenchResult {
+    const measuredMs = Math.max(1, this.stopMs - this.startMs)
+    const perSecond = (n: number) => Math.round((n / measuredMs) * 1000)
+    return {
+      host: this.host,
+      port: this.port,
+      window: this.window,
+      size: this.size,
+      durationMs: Math.round(measuredMs),
+      sent: this.sent,
+      verified: this.verified,
+      mismatches: this.mismatches,
+      lost: this.lost,
+      late: this.late,
+      errors: this.errors,
+      ...(this.firstError === undefined ? {} : { firstError: this.firstError }),
+      mismatchSamples: this.mismatchSamples,
+      datagramsPerSecond: perSecond(this.verifiedInWindow),
+      bytesPerSecond: perSecond(this.verifiedInWindow * this.size),
+      lossRate: this.sent === 0 ? 0 : this.lost / this.sent,
+      latency: this.histogram.summary('ms'),
+    }
   }
 }

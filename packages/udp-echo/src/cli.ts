@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { realpathSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
 import { createCli } from '@netkit/shared/cli'
 import {
   createLogger,
@@ -9,9 +11,10 @@ import {
   parseCount,
   parseDuration,
   parseHostPort,
-  parsePort,
+  parseServerAddress,
   parseSize,
-  runMain,
+  reportError,
+  serverAddressOptions,
   UsageError,
   type Logger,
 } from '@netkit/shared'
@@ -69,8 +72,7 @@ const peerText = (peer: Peer) => formatHostPort(peer.address, peer.port)
 async function serve(args: ServeArgs): Promise<void> {
   const log = createLogger({ name: NAME, verbosity: args.verbose })
   const server = await createUdpEchoServer({
-    host: args.host,
-    port: parsePort(args.port, { allowZero: true }),
+    ...parseServerAddress(args, { allowService: true }),
     maxSize: args.maxSize === undefined ? undefined : parseCount(String(parseSize(args.maxSize, 'max size')), 'max size', 0, MAX_DATAGRAM_SIZE),
     rateLimit: args.rateLimit === undefined ? undefined : parseCount(args.rateLimit, 'rate limit', 0),
     rateBurst: args.rateBurst === undefined ? undefined : parseCount(args.rateBurst, 'rate burst', 1),
@@ -163,16 +165,33 @@ async function bench(args: BenchArgs, logger: Logger): Promise<number> {
   return 0
 }
 
-await runMain(NAME, async () => {
+/**
+ * Run the CLI on `argv` (the arguments after the script) and resolve with its exit code: bad
+ * input prints one line and gives 2. The server mode resolves when a signal has stopped it.
+ */
+export async function main(argv: readonly string[] = process.argv.slice(2), options: { exitProcess?: boolean } = {}): Promise<number> {
+  try {
+    const action = await parse(argv, options.exitProcess ?? true)
+    if (action === undefined) return 0
+    if (action.kind === 'serve') {
+      await serve(action.args)
+      return 0
+    }
+    return await bench(action.args, createLogger({ name: NAME, verbosity: action.args.verbose }))
+  } catch (err) {
+    return reportError(NAME, err)
+  }
+}
+
+async function parse(argv: readonly string[], exitProcess: boolean): Promise<Action | undefined> {
   let action: Action | undefined
-  await createCli({ name: NAME, version, usage: '$0 [options]        run the echo server\n$0 bench HOST PORT  load-test a UDP echo server' })
+  await createCli({ name: NAME, version, usage: '$0 [options]        run the echo server\n$0 bench HOST PORT  load-test a UDP echo server', argv, exitProcess })
     .command(
       '$0',
       'Echo every UDP datagram back to its sender',
       (y) =>
         y
-          .option('host', { type: 'string', default: DEFAULT_HOST, description: 'Address to bind (0.0.0.0 or :: for all interfaces)' })
-          .option('port', { alias: 'p', type: 'string', default: String(DEFAULT_PORT), description: 'Port to bind (0 picks a free one)' })
+          .options(serverAddressOptions({ host: DEFAULT_HOST, port: DEFAULT_PORT }))
           .option('max-size', { type: 'string', description: 'Drop (and count) datagrams larger than this, e.g. 1400 or 8k' })
           .option('rate-limit', {
             type: 'string',
@@ -202,7 +221,19 @@ await runMain(NAME, async () => {
       },
     )
     .parseAsync()
-  if (action === undefined) return
-  if (action.kind === 'serve') return serve(action.args)
-  return bench(action.args, createLogger({ name: NAME, verbosity: action.args.verbose }))
-})
+  return action
+}
+
+/** True when this file is the program node runs (not when a test imports it). */
+function isEntryPoint(): boolean {
+  try {
+    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href
+  } catch {
+    return false
+  }
+}
+
+if (isEntryPoint()) {
+  const code = await main()
+  if (code !== 0) process.exitCode = code
+}

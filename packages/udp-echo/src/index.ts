@@ -20,6 +20,7 @@ export {
 export { DEFAULT_RATE_LIMIT, DEFAULT_MAX_SOURCES, SOURCE_IDLE_MS, SourceLimiter, type Admission, type SourceLimiterOptions } from './source-limiter.js'
 export {
   runUdpBench,
+  UdpBenchRun,
   DEFAULT_WINDOW,
   DEFAULT_BENCH_SIZE,
   DEFAULT_BENCH_DURATION_MS,
@@ -29,6 +30,7 @@ export {
   type UdpBenchResult,
 } from './bench.js'
 export { PayloadCodec, HEADER_SIZE, MAX_UDP_PAYLOAD_V4, MAX_UDP_PAYLOAD_V6, type Verdict } from './payload.js'
-export { LatencyHistogram, type LatencySummary } from './latency.js'
+// The latency histogram is @netkit/shared's, re-exported for the callers that used ours.
+export { LatencyHistogram, type LatencySummary, type SerializedLatencyHistogram } from '@netkit/shared'
 export { hexPreview } from './hex.js'
 export { formatUdpBenchResult, formatUdpEchoStats } from './report.js'

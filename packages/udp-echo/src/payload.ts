@@ -5,6 +5,7 @@
  * fail verification.
  */
 import { randomBytes } from 'node:crypto'
+import { InvalidArgumentError } from '@netkit/shared'
 
 export const HEADER_SIZE = 8
 /** The largest UDP payload over IPv4 (65535 - 20 IP - 8 UDP); IPv6 allows 65527. */
@@ -23,7 +24,7 @@ export class PayloadCodec {
 
   constructor(size: number, runId = randomBytes(4).readUInt32BE(0)) {
     if (!Number.isInteger(size) || size < HEADER_SIZE || size > MAX_UDP_PAYLOAD_V6) {
-      throw new RangeError(`datagram size must be ${HEADER_SIZE}-${MAX_UDP_PAYLOAD_V6} bytes, got ${size}`)
+      throw new InvalidArgumentError(`datagram size must be ${HEADER_SIZE}-${MAX_UDP_PAYLOAD_V6} bytes, got ${size}`)
     }
     this.size = size
     this.runId = runId >>> 0

@@ -3,7 +3,7 @@ import { lookup } from 'node:dns/promises'
 import { EventEmitter } from 'node:events'
 import { isIP } from 'node:net'
 import { performance } from 'node:perf_hooks'
-import { isLoopback, toNetworkError, UsageError } from '@netkit/shared'
+import { bindServer, checkCount, InvalidArgumentError, isLoopback, toNetworkError } from '@netkit/shared'
 import { DEFAULT_MAX_SOURCES, DEFAULT_RATE_LIMIT, SourceLimiter } from './source-limiter.js'
 
 /** The default port: 7 is the echo service, but needs root; 7007 is easy to remember. */
@@ -94,8 +94,9 @@ export interface UdpEchoServer extends EventEmitter<UdpEchoEvents> {
   close(): Promise<void>
 }
 
-function checkCount(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isFinite(value) || value < min || value > max) throw new UsageError(`${name} must be ${min}-${max}, got ${value}`)
+/** A rate: any number from 0 (fractions allowed: 0.5 is one datagram every two seconds). */
+function checkRate(name: string, value: number | undefined): number | undefined {
+  if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new InvalidArgumentError(`${name} must be a number >= 0, got ${value}`)
   return value
 }
 
@@ -227,17 +228,16 @@ class EchoServer extends EventEmitter<UdpEchoEvents> implements UdpEchoServer {
  */
 export async function createUdpEchoServer(options: UdpEchoServerOptions = {}): Promise<UdpEchoServer> {
   const host = options.host ?? DEFAULT_HOST
-  const port = checkCount('port', options.port ?? DEFAULT_PORT, 0, 65_535)
-  const maxSize = checkCount('maxSize', options.maxSize ?? MAX_DATAGRAM_SIZE, 0, MAX_DATAGRAM_SIZE)
-  const bufferSize = checkCount('bufferSize', options.bufferSize ?? DEFAULT_BUFFER_SIZE, 1)
-  const maxSendQueue = checkCount('maxSendQueue', options.maxSendQueue ?? DEFAULT_MAX_SEND_QUEUE, 1)
+  const port = checkCount(options.port, 'port', 0, 65_535) ?? DEFAULT_PORT
+  const maxSize = checkCount(options.maxSize, 'maxSize', 0, MAX_DATAGRAM_SIZE) ?? MAX_DATAGRAM_SIZE
+  const bufferSize = checkCount(options.bufferSize, 'bufferSize', 1) ?? DEFAULT_BUFFER_SIZE
+  const maxSendQueue = checkCount(options.maxSendQueue, 'maxSendQueue', 1) ?? DEFAULT_MAX_SEND_QUEUE
+  const maxSources = checkCount(options.maxSources, 'maxSources', 1) ?? DEFAULT_MAX_SOURCES
+  const rateBurst = checkRate('rateBurst', options.rateBurst)
+  if (rateBurst !== undefined && rateBurst < 1) throw new InvalidArgumentError(`rateBurst must be a number >= 1, got ${rateBurst}`)
   const { address, family } = await resolveBindAddress(host, port)
-  const rateLimit = checkCount('rateLimit', options.rateLimit ?? (isLoopback(address) ? 0 : DEFAULT_RATE_LIMIT), 0)
-  const limiter = new SourceLimiter({
-    rate: rateLimit,
-    burst: options.rateBurst === undefined ? undefined : checkCount('rateBurst', options.rateBurst, 1),
-    maxSources: checkCount('maxSources', options.maxSources ?? DEFAULT_MAX_SOURCES, 1),
-  })
+  const rateLimit = checkRate('rateLimit', options.rateLimit) ?? (isLoopback(address) ? 0 : DEFAULT_RATE_LIMIT)
+  const limiter = new SourceLimiter({ rate: rateLimit, burst: rateBurst, maxSources })
   const socket = dgram.createSocket({
     type: family === 6 ? 'udp6' : 'udp4',
     ipv6Only: options.ipv6Only ?? false,
@@ -245,19 +245,9 @@ export async function createUdpEchoServer(options: UdpEchoServerOptions = {}): P
     sendBufferSize: bufferSize,
     lookup: passThroughLookup,
   })
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error) => {
-      socket.off('listening', onListening)
-      socket.close()
-      reject(toNetworkError(err, { operation: 'bind', host, port, protocol: 'udp' }))
-    }
-    const onListening = () => {
-      socket.off('error', onError)
-      resolve()
-    }
-    socket.once('error', onError)
-    socket.once('listening', onListening)
-    socket.bind(port, address)
+  await bindServer(socket, (s) => s.bind(port, address), { operation: 'bind', host, port, protocol: 'udp' }).catch((err: unknown) => {
+    socket.close()
+    throw err
   })
   const server = new EchoServer(socket, limiter, maxSize, maxSendQueue)
   const bound = socket.address()

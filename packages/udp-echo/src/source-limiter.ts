@@ -9,6 +9,8 @@
  * full the oldest entry is evicted, so a flood of spoofed addresses costs O(1) memory.
  */
 
+import { InvalidArgumentError } from '@netkit/shared'
+
 /** Default per-source limit (datagrams/s) when bound to an address other than loopback. */
 export const DEFAULT_RATE_LIMIT = 100
 /** Default number of source addresses remembered at once. */
@@ -45,7 +47,7 @@ export class SourceLimiter {
   seen = 0
 
   constructor(options: SourceLimiterOptions) {
-    if (!(options.rate >= 0) || !Number.isFinite(options.rate)) throw new RangeError(`rate must be a number >= 0, got ${options.rate}`)
+    if (!(options.rate >= 0) || !Number.isFinite(options.rate)) throw new InvalidArgumentError(`rate must be a number >= 0, got ${options.rate}`)
     this.rate = options.rate
     this.burst = Math.max(1, options.burst ?? Math.ceil(options.rate))
     this.maxSources = Math.max(1, options.maxSources ?? DEFAULT_MAX_SOURCES)

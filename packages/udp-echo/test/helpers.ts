@@ -1,9 +1,12 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import dgram from 'node:dgram'
 import { once } from 'node:events'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { runCli as runCliToEnd, spawnCli as spawnTestCli, waitFor } from '@netkit/test-kit'
 import { onTestFinished } from 'vitest'
+
+export { waitFor }
 
 export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/cli.js')
 
@@ -43,18 +46,8 @@ export async function udpClient(family: 4 | 6 = 4) {
   }
 }
 
-/** Poll `predicate` every 20 ms for at most `ms`; returns its last answer. */
-export async function waitFor(predicate: () => boolean, ms = 5000): Promise<boolean> {
-  const deadline = Date.now() + ms
-  while (!predicate()) {
-    if (Date.now() >= deadline) return false
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  return true
-}
-
 export interface RunningCli {
-  child: ChildProcessWithoutNullStreams
+  child: ChildProcess
   stdout: () => string
   stderr: () => string
   /** Resolves with the exit code (or 128+n for a signal). */
@@ -63,30 +56,15 @@ export interface RunningCli {
 
 /** Spawn the built CLI; killed when the test ends if it is still running. */
 export function spawnCli(args: string[]): RunningCli {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
-  let out = ''
-  let err = ''
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d))
-  const exited = new Promise<number>((resolve) => {
-    child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGKILL' ? 137 : signal === 'SIGTERM' ? 143 : 130)))
-  })
-  onTestFinished(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL')
-      await exited
-    }
-  })
-  return { child, stdout: () => out, stderr: () => err, exited }
+  const run = spawnTestCli(CLI, args)
+  // test-kit keeps stdout as latin1 (byte for byte); the JSON events are UTF-8.
+  return { child: run.child, stdout: () => Buffer.from(run.stdoutSoFar(), 'latin1').toString('utf8'), stderr: run.stderrSoFar, exited: run.exit }
 }
 
 /** Run the CLI to completion (bounded by `ms`). */
 export async function runCli(args: string[], ms = 15_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  const run = spawnCli(args)
-  const timer = setTimeout(() => run.child.kill('SIGKILL'), ms)
-  const code = await run.exited
-  clearTimeout(timer)
-  return { code, stdout: run.stdout(), stderr: run.stderr() }
+  const { code, stdout, stderr } = await runCliToEnd(CLI, args, { stdin: 'pipe', ms })
+  return { code, stdout: stdout.toString('utf8'), stderr }
 }
 
 /** JSON lines printed so far on stdout. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { PayloadCodec } from '../src/payload.js'
+import { InvalidArgumentError } from '@netkit/shared'
 
 describe('PayloadCodec', () => {
   it('verifies its own datagrams of every size and detects any flipped byte', () => {
@@ -32,7 +33,7 @@ describe('PayloadCodec', () => {
   })
 
   it('refuses sizes it cannot carry', () => {
-    expect(() => new PayloadCodec(7)).toThrow(RangeError)
-    expect(() => new PayloadCodec(70_000)).toThrow(RangeError)
+    expect(() => new PayloadCodec(7)).toThrow(InvalidArgumentError)
+    expect(() => new PayloadCodec(70_000)).toThrow(InvalidArgumentError)
   })
 })
