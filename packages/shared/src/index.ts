@@ -32,3 +32,16 @@ export { runMain, reportError } from './main.js'
 // createCli (yargs) lives in '@netkit/shared/cli'; its option types are re-exported here.
 export type { CliOptions, CommonArgs } from './cli.js'
 export { createSelfSignedCertificate, ipAddressBytes, type SelfSignedCertificate, type SelfSignedCertificateOptions } from './certificate.js'
+export {
+  WIRE_LIMITS,
+  checkNoLineBreaks,
+  checkHeaderName,
+  checkHeaderValue,
+  checkHeaderField,
+  checkRequestTarget,
+  checkCredentials,
+  basicCredentials,
+  checkToken,
+  checkEnvName,
+  checkEnvValue,
+} from './wire.js'
