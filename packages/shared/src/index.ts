@@ -45,3 +45,4 @@ export {
   checkEnvName,
   checkEnvValue,
 } from './wire.js'
+export { dial, READ_BUFFER_SIZE, type DialOptions, type DialPhase, type Dialed } from './dial.js'

@@ -1,9 +1,9 @@
 import type { Connection } from './connection.js'
 import { mapSocketError } from './connection.js'
-import type { HeaderList } from './headers.js'
+import type { HeaderList } from '../protocol/headers.js'
 import type { Sink } from './output.js'
-import { ResponseParser, type ParserEvent, type ResponseHead } from './parser.js'
-import { HttpParseError } from './errors.js'
+import { ResponseParser, type ParserEvent, type ResponseHead } from '../protocol/parser.js'
+import { HttpParseError } from '../errors.js'
 
 /** What a transfer decides when the final response head arrives. */
 export interface ExchangeHooks {

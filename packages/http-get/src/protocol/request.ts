@@ -1,6 +1,6 @@
 import { basicCredentials, checkHeaderName, checkHeaderValue, checkNoLineBreaks, checkRequestTarget, UsageError } from '@netkit/shared'
 import { isToken } from './headers.js'
-import type { RequestTarget } from './url.js'
+import type { RequestTarget } from '../url.js'
 
 /** What the user asked to change in the request. */
 export interface RequestOptions {

@@ -1,8 +1,10 @@
 import net from 'node:net'
 import type tls from 'node:tls'
-import { NetkitError, toNetworkError } from '@netkit/shared'
-import { CurlExit, TransferError } from './curl-errors.js'
-import type { RequestTarget } from './url.js'
+import { dial, ErrorCode, NetkitError, READ_BUFFER_SIZE, toNetworkError, type DialPhase } from '@netkit/shared'
+import { TransferError } from '../errors.js'
+import type { RequestTarget } from '../url.js'
+
+export { READ_BUFFER_SIZE }
 
 /** How a connection is made (the TLS and timeout options of a transfer). */
 export interface ConnectOptions {
@@ -30,13 +32,6 @@ export interface ConnectionHandler {
   error(err: Error): void
 }
 
-/**
- * Size of the buffer plain-TCP connections read into, reused for every read (net's `onread`):
- * no allocation per chunk, and large enough that one read syscall drains a lot of the socket
- * buffer. 256 KiB measured best here for a 1 GiB download from loopback nginx.
- */
-export const READ_BUFFER_SIZE = 256 * 1024
-
 let nextId = 0
 
 /** Certificate-verification failures (curl exit 60) as opposed to other handshake failures (35). */
@@ -55,27 +50,28 @@ function errnoOf(err: unknown): string | undefined {
  * failures after the connection was up 56 (a failed send included: its error arrives as the
  * socket's 'error', like a failed read).
  */
-export function mapSocketError(err: unknown, phase: 'connect' | 'handshake' | 'transfer', target: RequestTarget): NetkitError {
+export function mapSocketError(err: unknown, phase: DialPhase | 'transfer', target: RequestTarget): NetkitError {
   if (err instanceof NetkitError) return err
   const errno = errnoOf(err)
   const first = err instanceof AggregateError ? errnoOf(err.errors[0]) : errno
   if (first === 'ENOTFOUND' || first === 'EAI_AGAIN' || first === 'EAI_NODATA' || first === 'EAI_FAIL') {
-    return new TransferError('NETKIT_HOST_NOT_FOUND', `Could not resolve host: ${target.host}`, CurlExit.CouldNotResolveHost, err)
+    return new TransferError(ErrorCode.HOST_NOT_FOUND, `Could not resolve host: ${target.host}`, err)
   }
-  const context = { operation: 'connect', host: target.host, port: target.port, protocol: 'tcp' }
   if (phase === 'connect') {
-    const network = toNetworkError(err, context)
-    return new TransferError(network.code, network.message, CurlExit.CouldNotConnect, err)
+    const network = toNetworkError(err, { operation: 'connect', host: target.host, port: target.port, protocol: 'tcp' })
+    return new TransferError(ErrorCode.HTTP_CONNECT_FAILED, network.message, err)
   }
   const reason = err instanceof Error ? err.message : String(err)
   if (phase === 'handshake') {
-    if (isCertificateError(errno)) {
-      return new TransferError('NETKIT_TLS_CERTIFICATE', `SSL certificate problem: ${reason}`, CurlExit.CertificateProblem, err)
-    }
-    return new TransferError('NETKIT_TLS_HANDSHAKE', `TLS connect error: ${reason}`, CurlExit.TlsConnect, err)
+    if (isCertificateError(errno)) return new TransferError(ErrorCode.TLS_CERTIFICATE, `SSL certificate problem: ${reason}`, err)
+    return new TransferError(ErrorCode.TLS_HANDSHAKE, `TLS connect error: ${reason}`, err)
   }
-  const network = toNetworkError(err, {})
-  return new TransferError(network.code, `Recv failure: ${network.message}`, CurlExit.RecvError, err)
+  return recvFailure(err)
+}
+
+/** curl's 56 for a connection that failed after it was up (a failed send included). */
+export function recvFailure(err: unknown): TransferError {
+  return new TransferError(ErrorCode.HTTP_RECV_FAILED, `Recv failure: ${toNetworkError(err, {}).message}`, err)
 }
 
 /** One TCP or TLS connection to an origin, used by one transfer at a time. */
@@ -161,86 +157,37 @@ export class Connection {
 export async function connect(target: RequestTarget, options: ConnectOptions = {}, startedAt = performance.now()): Promise<Connection> {
   const log = options.log
   const https = target.protocol === 'https'
-  // node:tls costs start-up time; plain http never loads it.
-  const tlsModule = https ? await import('node:tls') : undefined
-  const readBuffer = https ? undefined : Buffer.allocUnsafe(READ_BUFFER_SIZE)
   let connection: Connection | undefined
-  const base: net.NetConnectOpts = { host: target.host, port: target.port, noDelay: true }
-  const socket: net.Socket = https
-    ? tlsModule!.connect({
-        ...base,
-        servername: net.isIP(target.host) === 0 ? target.host : undefined,
-        rejectUnauthorized: !options.insecure,
-        ca: options.ca,
-        ALPNProtocols: ['http/1.1'],
-      } as tls.ConnectionOptions)
-    : net.connect({
-        ...base,
-        onread: {
-          buffer: readBuffer!,
-          callback: (bytes: number, buffer: Uint8Array) => connection!.deliver(buffer.subarray(0, bytes), true),
-        },
-      } as net.NetConnectOpts)
-  connection = new Connection(target, socket, startedAt)
-  const conn = connection
-  if (https) socket.on('data', (chunk: Buffer) => conn.deliver(chunk, false))
-  if (net.isIP(target.host) !== 0) log?.(`* Trying ${formatAddress(target.host, target.port)}...`)
-
-  return new Promise<Connection>((resolve, reject) => {
-    let phase: 'connect' | 'handshake' = 'connect'
-    let settled = false
-    const timer =
-      options.connectTimeout !== undefined
-        ? setTimeout(() => {
-            fail(new TransferError('NETKIT_HTTP_CONNECT_TIMEOUT', `Connection timed out after ${options.connectTimeout} milliseconds`, CurlExit.Timeout))
-          }, options.connectTimeout)
-        : undefined
-    const onAbort = () => fail(options.signal!.reason)
-    const cleanup = () => {
-      settled = true
-      if (timer) clearTimeout(timer)
-      socket.off('error', onError)
-      options.signal?.removeEventListener('abort', onAbort)
-    }
-    const fail = (err: unknown) => {
-      if (settled) return
-      cleanup()
-      socket.destroy()
-      conn.closed = true
-      reject(mapSocketError(err, phase, target))
-    }
-    const onError = (err: Error) => fail(err)
-    socket.on('error', onError)
-    if (options.signal?.aborted) queueMicrotask(onAbort)
-    else options.signal?.addEventListener('abort', onAbort, { once: true })
-    socket.once('lookup', (err: Error | null, address: string) => {
-      conn.timings.lookup = performance.now() - startedAt
-      if (!err && net.isIP(target.host) === 0) log?.(`* Trying ${formatAddress(address, target.port)}...`)
-    })
-    socket.once('connect', () => {
-      conn.timings.connect = performance.now() - startedAt
-      // An IP literal needs no lookup ('lookup' is not emitted for it).
-      conn.timings.lookup ??= net.isIP(target.host) !== 0 ? 0 : conn.timings.connect
-      log?.(`* Connected to ${target.host} (${socket.remoteAddress}) port ${target.port} (#${conn.id})`)
-      if (https) phase = 'handshake'
-      else done()
-    })
-    if (https) {
-      socket.once('secureConnect', () => {
-        const secure = socket as tls.TLSSocket
-        conn.timings.secure = performance.now() - startedAt
-        log?.(`* TLS connection using ${secure.getProtocol() ?? 'TLS'} / ${secure.getCipher()?.name ?? 'unknown cipher'}`)
-        if (options.insecure && !secure.authorized) log?.(`* Certificate not verified (-k): ${String(secure.authorizationError ?? '')}`)
-        done()
-      })
-    }
-    function done() {
-      if (settled) return
-      cleanup()
-      socket.setNoDelay(true)
-      resolve(conn)
-    }
+  const literal = net.isIP(target.host) !== 0
+  if (literal) log?.(`* Trying ${formatAddress(target.host, target.port)}...`)
+  const { socket, timings } = await dial({
+    host: target.host,
+    port: target.port,
+    tls: https
+      ? { servername: literal ? undefined : target.host, rejectUnauthorized: !options.insecure, ca: options.ca, ALPNProtocols: ['http/1.1'] }
+      : undefined,
+    connectTimeout: options.connectTimeout,
+    signal: options.signal,
+    onread: https
+      ? undefined
+      : { buffer: Buffer.allocUnsafe(READ_BUFFER_SIZE), callback: (bytes: number, buffer: Uint8Array) => connection!.deliver(buffer.subarray(0, bytes), true) },
+    onLookup: (address) => {
+      if (!literal) log?.(`* Trying ${formatAddress(address, target.port)}...`)
+    },
+    onConnect: (s) => log?.(`* Connected to ${target.host} (${s.remoteAddress}) port ${target.port} (#${nextId})`),
+    mapError: (err, phase) => mapSocketError(err, phase, target),
+    timeoutError: () => new TransferError(ErrorCode.HTTP_CONNECT_TIMEOUT, `Connection timed out after ${options.connectTimeout} milliseconds`),
   })
+  const conn = (connection = new Connection(target, socket, startedAt))
+  socket.setNoDelay(true)
+  Object.assign(conn.timings, timings)
+  if (https) {
+    const secure = socket as tls.TLSSocket
+    socket.on('data', (chunk: Buffer) => conn.deliver(chunk, false))
+    log?.(`* TLS connection using ${secure.getProtocol() ?? 'TLS'} / ${secure.getCipher()?.name ?? 'unknown cipher'}`)
+    if (options.insecure && !secure.authorized) log?.(`* Certificate not verified (-k): ${String(secure.authorizationError ?? '')}`)
+  }
+  return conn
 }
 
 function formatAddress(host: string, port: number): string {
