@@ -66,6 +66,13 @@ class TransferState {
     this.target = first
   }
 
+  /** Body bytes so far for a timeout message: `3`, or `3 out of 100` when the length is known. */
+  receivedText(): string {
+    const bytes = this.current?.bodyBytes ?? this.lastBodyBytes
+    const total = this.current?.expectedBodyBytes
+    return total === undefined ? String(bytes) : `${bytes} out of ${total}`
+  }
+
   seconds(at: number): number {
     return Math.max(0, (at - this.startedAt) / 1000)
   }
@@ -141,7 +148,7 @@ export async function httpGet(url: string, options: HttpGetOptions = {}): Promis
   const state = new TransferState(url, first, performance.now(), new RedirectChain(options.maxRedirects ?? DEFAULT_MAX_REDIRECTS))
   const output = openOutput(options.output, first, options.maxBuffer)
   const pool = options.pool ?? new ConnectionPool()
-  const deadline = new Deadline(options.maxTime, options.signal, () => state.current?.bodyBytes ?? state.lastBodyBytes)
+  const deadline = new Deadline(options.maxTime, options.signal, () => state.receivedText())
   deadline.onAbort = (reason) => state.current?.abort(reason)
   const context = attemptContext(state, options, pool, deadline.signal)
   try {

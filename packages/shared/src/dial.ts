@@ -39,6 +39,8 @@ export interface DialOptions {
   family?: 4 | 6
   localAddress?: string
   localPort?: number
+  /** Keep our side open after the peer's FIN ('end'); the caller ends or destroys the socket. */
+  allowHalfOpen?: boolean
   /** Disable Nagle (default true for TCP). */
   noDelay?: boolean
   /** Give up when connect plus handshake take longer, in ms (0 or undefined: no limit). */
@@ -79,8 +81,9 @@ function defaultTimeout(options: DialOptions): (phase: DialPhase) => Error {
 }
 
 function openSocket(options: DialOptions, tlsModule: typeof tls | undefined): net.Socket {
-  if (options.path !== undefined) return net.connect({ path: options.path, onread: options.onread } as net.IpcNetConnectOpts)
-  const tcp: net.TcpNetConnectOpts = { host: options.host, port: options.port ?? 0, noDelay: options.noDelay ?? true }
+  const allowHalfOpen = options.allowHalfOpen ?? false
+  if (options.path !== undefined) return net.connect({ path: options.path, onread: options.onread, allowHalfOpen } as net.IpcNetConnectOpts)
+  const tcp: net.TcpNetConnectOpts = { host: options.host, port: options.port ?? 0, noDelay: options.noDelay ?? true, allowHalfOpen }
   if (options.family) tcp.family = options.family
   if (options.localAddress !== undefined) tcp.localAddress = options.localAddress
   if (options.localPort !== undefined) tcp.localPort = options.localPort

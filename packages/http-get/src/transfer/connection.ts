@@ -33,6 +33,7 @@ export interface ConnectionHandler {
 }
 
 let nextId = 0
+const EMPTY = new Uint8Array(0)
 
 /** Certificate-verification failures (curl exit 60) as opposed to other handshake failures (35). */
 function isCertificateError(code: string | undefined): boolean {
@@ -50,7 +51,7 @@ function errnoOf(err: unknown): string | undefined {
  * failures after the connection was up 56 (a failed send included: its error arrives as the
  * socket's 'error', like a failed read).
  */
-export function mapSocketError(err: unknown, phase: DialPhase | 'transfer', target: RequestTarget): NetkitError {
+export function mapSocketError(err: unknown, phase: DialPhase | 'transfer', target: RequestTarget, elapsedMs = 0): NetkitError {
   if (err instanceof NetkitError) return err
   const errno = errnoOf(err)
   const first = err instanceof AggregateError ? errnoOf(err.errors[0]) : errno
@@ -58,15 +59,35 @@ export function mapSocketError(err: unknown, phase: DialPhase | 'transfer', targ
     return new TransferError(ErrorCode.HOST_NOT_FOUND, `Could not resolve host: ${target.host}`, err)
   }
   if (phase === 'connect') {
-    const network = toNetworkError(err, { operation: 'connect', host: target.host, port: target.port, protocol: 'tcp' })
-    return new TransferError(ErrorCode.HTTP_CONNECT_FAILED, network.message, err)
+    return new TransferError(ErrorCode.HTTP_CONNECT_FAILED, `${failedToConnect(target, elapsedMs)}: Couldn't connect to server`, err)
   }
   const reason = err instanceof Error ? err.message : String(err)
   if (phase === 'handshake') {
     if (isCertificateError(errno)) return new TransferError(ErrorCode.TLS_CERTIFICATE, `SSL certificate problem: ${reason}`, err)
-    return new TransferError(ErrorCode.TLS_HANDSHAKE, `TLS connect error: ${reason}`, err)
+    return new TransferError(ErrorCode.TLS_HANDSHAKE, openSslMessage(reason), err)
   }
   return recvFailure(err)
+}
+
+/** curl's words for a failed connect: `Failed to connect to H port P after N ms`. */
+function failedToConnect(target: RequestTarget, elapsedMs: number): string {
+  return `Failed to connect to ${target.host} port ${target.port} after ${Math.round(elapsedMs)} ms`
+}
+
+/** --connect-timeout ran out: in the TCP connect or in the TLS handshake, worded as curl does. */
+function connectTimeoutError(target: RequestTarget, phase: DialPhase, elapsedMs: number): TransferError {
+  const message = phase === 'handshake' ? 'SSL connection timeout' : `${failedToConnect(target, elapsedMs)}: Timeout was reached`
+  return new TransferError(ErrorCode.HTTP_CONNECT_TIMEOUT, message)
+}
+
+/**
+ * A TLS handshake failure as curl prints OpenSSL's error: `OpenSSL/3.0.x: error:0A00010B:SSL
+ * routines::wrong version number` (Node's message adds the function, file and line).
+ */
+function openSslMessage(reason: string): string {
+  const match = /error:([0-9A-F]{8}):([^:]*):[^:]*:([^:]+)/.exec(reason)
+  if (!match) return `TLS connect error: ${reason}`
+  return `OpenSSL/${process.versions.openssl.replace(/\+.*$/, '')}: error:${match[1]}:${match[2]}::${match[3]}`
 }
 
 /** curl's 56 for a connection that failed after it was up (a failed send included). */
@@ -94,7 +115,8 @@ export class Connection {
     this.startedAt = startedAt
     socket.on('end', () => {
       this.closed = true
-      this.handler?.end()
+      if (target.protocol === 'https') this.handler?.end()
+      else this.checkEnd()
     })
     socket.on('error', (err: Error) => {
       this.closed = true
@@ -102,6 +124,19 @@ export class Connection {
     })
     socket.on('close', () => {
       this.closed = true
+    })
+  }
+
+  /**
+   * Whether the peer's close was clean. libuv reports a reset that follows data as an end of
+   * stream (POLLHUP after a partial read), so 'end' alone cannot tell curl's 18 from its 56. The
+   * kernel still holds the error: a zero-byte write (nothing is sent) fails with ECONNRESET after
+   * a reset and succeeds after a FIN, since our side is still open (allowHalfOpen).
+   */
+  private checkEnd(): void {
+    this.socket.write(EMPTY, (err) => {
+      if (err) this.handler?.error(err)
+      else this.handler?.end()
     })
   }
 
@@ -166,6 +201,7 @@ export async function connect(target: RequestTarget, options: ConnectOptions = {
     tls: https
       ? { servername: literal ? undefined : target.host, rejectUnauthorized: !options.insecure, ca: options.ca, ALPNProtocols: ['http/1.1'] }
       : undefined,
+    allowHalfOpen: !https,
     connectTimeout: options.connectTimeout,
     signal: options.signal,
     onread: https
@@ -175,8 +211,8 @@ export async function connect(target: RequestTarget, options: ConnectOptions = {
       if (!literal) log?.(`* Trying ${formatAddress(address, target.port)}...`)
     },
     onConnect: (s) => log?.(`* Connected to ${target.host} (${s.remoteAddress}) port ${target.port} (#${nextId})`),
-    mapError: (err, phase) => mapSocketError(err, phase, target),
-    timeoutError: () => new TransferError(ErrorCode.HTTP_CONNECT_TIMEOUT, `Connection timed out after ${options.connectTimeout} milliseconds`),
+    mapError: (err, phase) => mapSocketError(err, phase, target, performance.now() - startedAt),
+    timeoutError: (phase) => connectTimeoutError(target, phase, performance.now() - startedAt),
   })
   const conn = (connection = new Connection(target, socket, startedAt))
   socket.setNoDelay(true)

@@ -13,8 +13,9 @@ export class Deadline {
   private readonly outerAbort = () => this.abort(this.outer!.reason)
   onAbort: ((reason: unknown) => void) | undefined
 
-  constructor(maxTime: number | undefined, outer: AbortSignal | undefined, bytesReceived: () => number) {
+  constructor(maxTime: number | undefined, outer: AbortSignal | undefined, bytesReceived: () => string) {
     this.outer = outer
+    // bytesReceived says `3` or, with a known length, `3 out of 100`, as curl does.
     if (maxTime !== undefined) {
       this.timer = setTimeout(() => {
         this.abort(new TransferError(ErrorCode.HTTP_TIMEOUT, `Operation timed out after ${maxTime} milliseconds with ${bytesReceived()} bytes received`))

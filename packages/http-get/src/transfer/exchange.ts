@@ -89,6 +89,11 @@ export class Exchange {
     return this.parser.bodyBytes
   }
 
+  /** The Content-Length of the response, once its head arrived and when it has one. */
+  get expectedBodyBytes(): number | undefined {
+    return this.head?.bodyKind === 'length' ? this.head.contentLength : undefined
+  }
+
   /** Stop now (max-time, Ctrl-C): the connection is closed, bytes already written stay. */
   abort(err: unknown): void {
     this.fail(err)
