@@ -2,17 +2,11 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import fs from 'node:fs'
 import net from 'node:net'
-import os from 'node:os'
 import path from 'node:path'
 import zlib from 'node:zlib'
+import { tempDir } from '@netkit/test-kit'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { CLI, response, runCli, scriptedServer } from './scripted-server.js'
-
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'http-get-test-'))
-  onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
 
 /** Run the CLI piped into `head -c 10`: what head printed, and stderr ending with the CLI's exit code. */
 async function runIntoHead(args: string[]): Promise<{ out: string; err: string }> {

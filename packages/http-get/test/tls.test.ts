@@ -1,19 +1,13 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { createSelfSignedCertificate } from '@netkit/shared'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { tempFiles } from '@netkit/test-kit'
+import { describe, expect, it } from 'vitest'
 import { httpGet } from '../src/index.js'
 import { response, runCli, scriptedServer } from './scripted-server.js'
 
 const certificate = createSelfSignedCertificate()
 
 function caFile(pem: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'http-get-tls-'))
-  onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }))
-  const file = path.join(dir, 'ca.pem')
-  fs.writeFileSync(file, pem)
-  return file
+  return tempFiles({ 'ca.pem': pem })['ca.pem']!
 }
 
 describe('http-get over TLS', () => {
