@@ -50,6 +50,8 @@ const FIELD_VALUE_CONTROL = /[\0-\x08\x0a-\x1f\x7f]/
 // A request-target goes on the wire as written: visible ASCII only (no space, which ends it).
 const NOT_TARGET = /[^\x21-\x7e]/
 const ENV_NAME = /^[^=\0]+$/
+// A lead surrogate not followed by a trail one, or a trail surrogate without a lead.
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
 /** A short, printable excerpt of the refused text for the one-line message. */
 function shown(text: string, max = 60): string {
@@ -83,6 +85,8 @@ export function checkHeaderName(name: string, what = 'header name'): string {
 export function checkHeaderValue(value: string, what = 'header value'): string {
   checkNoLineBreaks(value, what)
   checkLength(value, WIRE_LIMITS.headerValue, what)
+  // An unpaired surrogate has no UTF-8 form: it would reach the peer as U+FFFD, not as given.
+  if (UNPAIRED_SURROGATE.test(value)) refuse(what, 'is not valid Unicode (an unpaired surrogate)', value)
   const control = FIELD_VALUE_CONTROL.exec(value)
   if (control) refuse(what, `contains a control character (0x${control[0].charCodeAt(0).toString(16).padStart(2, '0')})`, value)
   return value
@@ -115,6 +119,7 @@ export function checkCredentials(user: string, password: string, what = 'credent
     checkLength(text, WIRE_LIMITS.credential, label)
     // Values are never echoed: they are secrets.
     if (FIELD_VALUE_CONTROL.test(text)) throw new UsageError(`${label} contains a control character`)
+    if (UNPAIRED_SURROGATE.test(text)) throw new UsageError(`${label} is not valid Unicode (an unpaired surrogate)`)
   }
   if (user.includes(':')) throw new UsageError(`${what}: user name contains ':' (Basic authentication cannot carry it)`)
   return { user, password }

@@ -41,6 +41,8 @@ describe('wire gate', () => {
     expect(refusal(() => checkHeaderValue('a\0b'))).toMatch(/contains NUL/)
     expect(refusal(() => checkHeaderValue('a\x01b'))).toMatch(/control character \(0x01\)/)
     expect(refusal(() => checkHeaderValue('a\x7f'))).toMatch(/0x7f/)
+    expect(refusal(() => checkHeaderValue('a\ud800'))).toMatch(/unpaired surrogate/)
+    expect(checkHeaderValue('😀')).toBe('😀')
     expect(refusal(() => checkHeaderValue('x'.repeat(WIRE_LIMITS.headerValue + 1)))).toMatch(/too long: 65537 characters/)
   })
 
