@@ -27,7 +27,7 @@ interface Row {
   /** Serves one request; `freeze` stops the client until `thaw` (so data and a reset arrive together). */
   serve?: (socket: net.Socket, freeze: () => () => void) => void
   /** A listener that never accepts (connect timeout), or a port nothing listens on (refused). */
-  special?: 'refused' | 'hang' | 'tls-self-signed' | 'plain-for-tls'
+  special?: 'refused' | 'hang' | 'tls-self-signed' | 'plain-for-tls' | 'tls-reset'
 }
 
 const HEAD_100 = 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc'
@@ -53,6 +53,7 @@ const ROWS: Row[] = [
   { name: 'reset in the body, Content-Length', code: 56, message: RESET, serve: writeThenReset(HEAD_100) },
   { name: 'reset in the body, no Content-Length', code: 56, message: RESET, serve: writeThenReset(HEAD_CLOSE) },
   { name: 'reset in the body, chunked', code: 56, message: RESET, serve: writeThenReset(HEAD_CHUNKED) },
+  { name: 'reset in the body over TLS', code: 56, message: RESET, special: 'tls-reset', scheme: 'https', args: ['-k'] },
   { name: 'clean close mid-body, Content-Length', code: 18, message: /^transfer closed with 97 bytes remaining to read$/, serve: (socket) => socket.end(HEAD_100) },
   { name: 'clean close mid-body, chunked', code: 18, message: /^transfer closed with outstanding read data remaining$/, serve: (socket) => socket.end(HEAD_CHUNKED) },
   { name: 'clean close before any byte', code: 52, message: /^Empty reply from server$/, serve: (socket) => socket.end() },
@@ -70,6 +71,18 @@ function messageOf(stderr: string, prefix: RegExp): string {
 }
 
 let certificate: { key: string; cert: string }
+const rawSockets = new WeakMap<net.Socket, net.Socket>()
+
+/** Send part of a body through TLS, then reset the TCP connection under it, the client stopped meanwhile. */
+function resetUnderTls(socket: net.Socket, freeze: () => () => void) {
+  const thaw = freeze()
+  socket.write(HEAD_100, () => {
+    setTimeout(() => {
+      rawSockets.get(socket)?.resetAndDestroy()
+      setTimeout(thaw, 50)
+    }, 20)
+  })
+}
 
 /** Starts the row's server; `pid()` names the client process to freeze. */
 async function startServer(row: Row, pid: () => number | undefined): Promise<number> {
@@ -94,9 +107,16 @@ async function startServer(row: Row, pid: () => number | undefined): Promise<num
     socket.on('close', () => sockets.delete(socket))
     if (row.special === 'plain-for-tls') return void socket.once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'))
     if (row.special === 'tls-self-signed') return void socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'))
+    if (row.special === 'tls-reset') return void socket.once('data', () => resetUnderTls(socket, freeze))
     socket.once('data', () => row.serve!(socket, freeze))
   }
-  const server = row.special === 'tls-self-signed' ? tls.createServer(certificate, onSocket) : net.createServer(onSocket)
+  const tlsRow = row.special === 'tls-self-signed' || row.special === 'tls-reset'
+  const server = tlsRow ? tls.createServer(certificate, onSocket) : net.createServer(onSocket)
+  // The TCP socket under each TLS one, to reset the connection beneath the TLS layer.
+  server.on('connection', (raw: net.Socket) => {
+    raw.on('error', () => {})
+    if (tlsRow) server.once('secureConnection', (secure: tls.TLSSocket) => rawSockets.set(secure, raw))
+  })
   server.on('tlsClientError', () => {})
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')

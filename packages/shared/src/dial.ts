@@ -59,7 +59,10 @@ export interface DialOptions {
 }
 
 export interface Dialed<S extends net.Socket = net.Socket> {
+  /** The connection to use: the TLS socket with `tls`, else the TCP or Unix one. */
   socket: S
+  /** The TCP (or Unix) socket itself, under the TLS one when there is TLS. */
+  tcp: net.Socket
   /** ms after dial() was called: name resolved, connected, TLS handshake done. */
   timings: { lookup?: number; connect?: number; secure?: number }
 }
@@ -80,15 +83,29 @@ function defaultTimeout(options: DialOptions): (phase: DialPhase) => Error {
   return (phase) => new TimeoutError(`${phase === 'connect' ? 'connect' : 'TLS handshake'} to ${host} port ${port} (${protocol}) timed out`, { operation: 'connect', host, port, protocol })
 }
 
-function openSocket(options: DialOptions, tlsModule: typeof tls | undefined): net.Socket {
+/**
+ * The TCP (or Unix) socket, and the TLS socket over it when asked. TLS is layered on a socket we
+ * opened ourselves (tls.connect's `socket`) so that the caller can still reach the TCP socket: a
+ * reset is then reported as one, not as an end of stream.
+ */
+function openSockets(options: DialOptions, tlsModule: typeof tls | undefined): { socket: net.Socket; tcp: net.Socket } {
   const allowHalfOpen = options.allowHalfOpen ?? false
-  if (options.path !== undefined) return net.connect({ path: options.path, onread: options.onread, allowHalfOpen } as net.IpcNetConnectOpts)
-  const tcp: net.TcpNetConnectOpts = { host: options.host, port: options.port ?? 0, noDelay: options.noDelay ?? true, allowHalfOpen }
-  if (options.family) tcp.family = options.family
-  if (options.localAddress !== undefined) tcp.localAddress = options.localAddress
-  if (options.localPort !== undefined) tcp.localPort = options.localPort
-  if (tlsModule) return tlsModule.connect({ ...tcp, ...options.tls } as tls.ConnectionOptions)
-  return net.connect({ ...tcp, onread: options.onread } as net.TcpNetConnectOpts)
+  if (options.path !== undefined) {
+    const unix = net.connect({ path: options.path, onread: options.onread, allowHalfOpen } as net.IpcNetConnectOpts)
+    return { socket: unix, tcp: unix }
+  }
+  const connectOptions: net.TcpNetConnectOpts = { host: options.host, port: options.port ?? 0, noDelay: options.noDelay ?? true, allowHalfOpen }
+  if (options.family) connectOptions.family = options.family
+  if (options.localAddress !== undefined) connectOptions.localAddress = options.localAddress
+  if (options.localPort !== undefined) connectOptions.localPort = options.localPort
+  if (!tlsModule) {
+    const tcp = net.connect({ ...connectOptions, onread: options.onread } as net.TcpNetConnectOpts)
+    return { socket: tcp, tcp }
+  }
+  const tcp = net.connect(connectOptions)
+  // `host` names the peer for the certificate check when no servername is given (an IP literal).
+  const socket = tlsModule.connect({ host: options.host, ...options.tls, socket: tcp, allowHalfOpen } as tls.ConnectionOptions)
+  return { socket, tcp }
 }
 
 /** Open a connection; resolves once it is connected (and the TLS handshake is done). */
@@ -97,7 +114,7 @@ export async function dial<S extends net.Socket = net.Socket>(options: DialOptio
   // node:tls costs start-up time; plain connections never load it.
   const tlsModule = options.tls && options.path === undefined ? (await import('node:tls')).default : undefined
   if (options.signal?.aborted) throw options.signal.reason
-  const socket = openSocket(options, tlsModule)
+  const { socket, tcp } = openSockets(options, tlsModule)
   const timings: Dialed['timings'] = {}
   const mapError = options.mapError ?? defaultMapError(options)
   const timeoutError = options.timeoutError ?? defaultTimeout(options)
@@ -111,12 +128,14 @@ export async function dial<S extends net.Socket = net.Socket>(options: DialOptio
       settled = true
       if (timer) clearTimeout(timer)
       socket.off('error', onError)
+      tcp.off('error', onError)
       options.signal?.removeEventListener('abort', onAbort)
     }
     function fail(err: unknown, map: boolean) {
       if (settled) return
       cleanup()
       socket.destroy()
+      tcp.destroy()
       reject(map ? mapError(err, phase) : err)
     }
     function done() {
@@ -125,19 +144,21 @@ export async function dial<S extends net.Socket = net.Socket>(options: DialOptio
       // Until the caller attaches its own 'error' listener, an error must not crash the process;
       // the caller sees the socket closed.
       socket.on('error', () => {})
-      resolve({ socket: socket as S, timings })
+      if (tcp !== socket) tcp.on('error', () => {})
+      resolve({ socket: socket as S, tcp, timings })
     }
     socket.on('error', onError)
+    if (tcp !== socket) tcp.on('error', onError)
     options.signal?.addEventListener('abort', onAbort, { once: true })
-    socket.once('lookup', (err: Error | null, address: string) => {
+    tcp.once('lookup', (err: Error | null, address: string) => {
       timings.lookup = performance.now() - startedAt
       if (!err) options.onLookup?.(address)
     })
-    socket.once('connect', () => {
+    tcp.once('connect', () => {
       timings.connect = performance.now() - startedAt
       // An IP literal needs no lookup ('lookup' is not emitted for it).
       if (options.path === undefined) timings.lookup ??= net.isIP(options.host ?? '') !== 0 ? 0 : timings.connect
-      options.onConnect?.(socket)
+      options.onConnect?.(tcp)
       if (tlsModule) phase = 'handshake'
       else done()
     })

@@ -100,6 +100,8 @@ export class Connection {
   readonly id = nextId++
   readonly target: RequestTarget
   readonly socket: net.Socket
+  /** The TCP socket (under the TLS one for https). */
+  private readonly tcp: net.Socket
   /** Times since `startedAt` (ms): name resolved, TCP connected, TLS handshake done. */
   readonly timings: { lookup?: number; connect?: number; secure?: number } = {}
   readonly startedAt: number
@@ -109,14 +111,14 @@ export class Connection {
   private handler: ConnectionHandler | undefined
   private paused = false
 
-  constructor(target: RequestTarget, socket: net.Socket, startedAt: number) {
+  constructor(target: RequestTarget, socket: net.Socket, startedAt: number, tcp: net.Socket = socket) {
     this.target = target
     this.socket = socket
+    this.tcp = tcp
     this.startedAt = startedAt
     socket.on('end', () => {
       this.closed = true
-      if (target.protocol === 'https') this.handler?.end()
-      else this.checkEnd()
+      this.checkEnd()
     })
     socket.on('error', (err: Error) => {
       this.closed = true
@@ -130,11 +132,12 @@ export class Connection {
   /**
    * Whether the peer's close was clean. libuv reports a reset that follows data as an end of
    * stream (POLLHUP after a partial read), so 'end' alone cannot tell curl's 18 from its 56. The
-   * kernel still holds the error: a zero-byte write (nothing is sent) fails with ECONNRESET after
-   * a reset and succeeds after a FIN, since our side is still open (allowHalfOpen).
+   * kernel still holds the error: a zero-byte write on the TCP socket (nothing is sent, not even
+   * under TLS) fails with ECONNRESET after a reset and succeeds after a FIN, since our side is
+   * still open (allowHalfOpen).
    */
   private checkEnd(): void {
-    this.socket.write(EMPTY, (err) => {
+    this.tcp.write(EMPTY, (err) => {
       if (err) this.handler?.error(err)
       else this.handler?.end()
     })
@@ -195,13 +198,13 @@ export async function connect(target: RequestTarget, options: ConnectOptions = {
   let connection: Connection | undefined
   const literal = net.isIP(target.host) !== 0
   if (literal) log?.(`* Trying ${formatAddress(target.host, target.port)}...`)
-  const { socket, timings } = await dial({
+  const { socket, tcp, timings } = await dial({
     host: target.host,
     port: target.port,
     tls: https
       ? { servername: literal ? undefined : target.host, rejectUnauthorized: !options.insecure, ca: options.ca, ALPNProtocols: ['http/1.1'] }
       : undefined,
-    allowHalfOpen: !https,
+    allowHalfOpen: true,
     connectTimeout: options.connectTimeout,
     signal: options.signal,
     onread: https
@@ -214,7 +217,7 @@ export async function connect(target: RequestTarget, options: ConnectOptions = {
     mapError: (err, phase) => mapSocketError(err, phase, target, performance.now() - startedAt),
     timeoutError: (phase) => connectTimeoutError(target, phase, performance.now() - startedAt),
   })
-  const conn = (connection = new Connection(target, socket, startedAt))
+  const conn = (connection = new Connection(target, socket, startedAt, tcp))
   socket.setNoDelay(true)
   Object.assign(conn.timings, timings)
   if (https) {
