@@ -1,5 +1,6 @@
-import { CurlExit, TransferError } from './curl-errors.js'
-import { getHeader, type HeaderList } from './headers.js'
+import { ErrorCode } from '@netkit/shared'
+import { TransferError } from './errors.js'
+import { getHeader, type HeaderList } from './protocol/headers.js'
 import { targetFromUrl, type RequestTarget } from './url.js'
 
 /** Statuses -L follows (RFC 9110 §15.4); 300 and 304/305 are not redirects to follow. */
@@ -35,10 +36,10 @@ export function redirectTarget(current: RequestTarget, headers: HeaderList): Req
   try {
     next = new URL(location, current.url)
   } catch {
-    throw new TransferError('NETKIT_HTTP_BAD_REDIRECT', `Redirect to a malformed Location: ${JSON.stringify(location)}`, CurlExit.BadUrl)
+    throw new TransferError(ErrorCode.HTTP_BAD_REDIRECT, `Redirect to a malformed Location: ${JSON.stringify(location)}`)
   }
   if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-    throw new TransferError('NETKIT_HTTP_UNSUPPORTED_PROTOCOL', `Redirect to an unsupported protocol: ${JSON.stringify(location)}`, CurlExit.UnsupportedProtocol)
+    throw new TransferError(ErrorCode.HTTP_UNSUPPORTED_PROTOCOL, `Redirect to an unsupported protocol: ${JSON.stringify(location)}`)
   }
   if (next.hash === '' && current.url.hash !== '') next.hash = current.url.hash
   return targetFromUrl(next)
@@ -59,7 +60,7 @@ export class RedirectChain {
   visit(target: RequestTarget): void {
     if (this.visited.includes(target.href)) {
       const loop = [...this.visited.slice(this.visited.indexOf(target.href)), target.href]
-      throw new TransferError('NETKIT_HTTP_REDIRECT_LOOP', `Redirect loop detected: ${loop.join(' -> ')}`, CurlExit.TooManyRedirects)
+      throw new TransferError(ErrorCode.HTTP_REDIRECT_LOOP, `Redirect loop detected: ${loop.join(' -> ')}`)
     }
     this.visited.push(target.href)
   }
@@ -67,7 +68,7 @@ export class RedirectChain {
   /** Record one redirect followed; throws when it is one more than allowed. */
   follow(): void {
     if (this.count >= this.max) {
-      throw new TransferError('NETKIT_HTTP_TOO_MANY_REDIRECTS', `Maximum (${this.max}) redirects followed`, CurlExit.TooManyRedirects)
+      throw new TransferError(ErrorCode.HTTP_TOO_MANY_REDIRECTS, `Maximum (${this.max}) redirects followed`)
     }
     this.count++
   }

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
-import { CurlExit, TransferError, badUrl } from './curl-errors.js'
+import { ErrorCode } from '@netkit/shared'
+import { TransferError, badUrl } from './errors.js'
 
 /** Where a request goes and what its request line and Host header say. */
 export interface RequestTarget {
@@ -48,7 +49,7 @@ export function parseTarget(input: string): RequestTarget {
   const withScheme = schemeMatch ? text : `http://${text}`
   const scheme = (schemeMatch?.[1] ?? 'http').toLowerCase()
   if (scheme !== 'http' && scheme !== 'https') {
-    throw new TransferError('NETKIT_HTTP_UNSUPPORTED_PROTOCOL', `Protocol "${scheme}" not supported (http and https only)`, CurlExit.UnsupportedProtocol)
+    throw new TransferError(ErrorCode.HTTP_UNSUPPORTED_PROTOCOL, `Protocol "${scheme}" not supported (http and https only)`)
   }
   let url: URL
   try {
@@ -76,7 +77,7 @@ function rawPathAndQuery(text: string): string {
 export function targetFromUrl(url: URL, raw?: string): RequestTarget {
   const protocol = url.protocol === 'https:' ? 'https' : url.protocol === 'http:' ? 'http' : undefined
   if (!protocol) {
-    throw new TransferError('NETKIT_HTTP_UNSUPPORTED_PROTOCOL', `Protocol "${url.protocol.replace(/:$/, '')}" not supported (http and https only)`, CurlExit.UnsupportedProtocol)
+    throw new TransferError(ErrorCode.HTTP_UNSUPPORTED_PROTOCOL, `Protocol "${url.protocol.replace(/:$/, '')}" not supported (http and https only)`)
   }
   const port = url.port === '' ? DEFAULT_PORTS[protocol] : Number(url.port)
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname
@@ -123,7 +124,7 @@ export function remoteFileName(target: RequestTarget): string {
   const path = target.path.split('?')[0]!
   const name = path.slice(path.lastIndexOf('/') + 1)
   if (name === '' || name === '.' || name === '..') {
-    throw new TransferError('NETKIT_HTTP_NO_REMOTE_NAME', `Remote file name has no length: ${target.href} (use -o FILE)`, CurlExit.WriteError)
+    throw new TransferError(ErrorCode.HTTP_NO_REMOTE_NAME, `Remote file name has no length: ${target.href} (use -o FILE)`)
   }
   return name
 }

@@ -1,5 +1,5 @@
-import { getHeader, headerValues, type HeaderList } from './headers.js'
-import type { Timings } from './client.js'
+import { getHeader, headerValues, type HeaderList } from './protocol/headers.js'
+import type { Timings } from './transfer/types.js'
 
 /** What -w can print about one transfer (a failed transfer fills what it got to). */
 export interface WriteOutData {

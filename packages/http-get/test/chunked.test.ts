@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { ChunkedDecoder, HttpParseError, MAX_CHUNK_SIZE_DIGITS, parseChunkSize } from '../src/index.js'
-import type { ChunkedOutput } from '../src/chunked.js'
+import type { ChunkedOutput } from '../src/protocol/chunked.js'
 import { bytes, oneByteAtATime, text } from './parser-helpers.js'
 
 describe('parseChunkSize', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { getHeader, headerTokens, headerValues, HttpParseError, parseStatusLine } from '../src/index.js'
-import { FieldSection, isToken, trimOws } from '../src/headers.js'
+import { FieldSection, isToken, trimOws } from '../src/protocol/headers.js'
 
 describe('parseStatusLine', () => {
   test('version, status and reason', () => {

@@ -1,4 +1,4 @@
-import { NetkitError } from '@netkit/shared'
+import { InvalidArgumentError, NetkitError } from '@netkit/shared'
 import { describe, expect, test } from 'vitest'
 import {
   DEFAULT_MAX_HEADER_SIZE,
@@ -270,7 +270,7 @@ describe('header section size cap', () => {
   })
 
   test('an invalid maxHeaderSize is a programming error', () => {
-    expect(() => new ResponseParser({ maxHeaderSize: 0 })).toThrow(RangeError)
+    expect(() => new ResponseParser({ maxHeaderSize: 0 })).toThrow(InvalidArgumentError)
   })
 })
 

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
+import { tempDir } from '@netkit/test-kit'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { CLI, scriptedServer } from './scripted-server.js'
 
@@ -24,9 +24,7 @@ async function inTerminal(args: string): Promise<{ code: number; terminal: strin
 }
 
 function tempFile(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'http-get-progress-'))
-  onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }))
-  return path.join(dir, 'out.bin')
+  return path.join(tempDir('http-get-progress-'), 'out.bin')
 }
 
 describe('progress line', () => {

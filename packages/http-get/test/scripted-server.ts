@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import net from 'node:net'
 import tls from 'node:tls'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { runCli as runBuiltCli, type CliResult } from '@netkit/test-kit'
 import { onTestFinished } from 'vitest'
 
 /** One request as the server read it: the raw head bytes, and which connection carried it. */
@@ -106,25 +106,9 @@ export function response(body: string | Buffer, headers: Record<string, string> 
 
 export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/cli.js')
 
-export interface CliResult {
-  code: number | null
-  stdout: Buffer
-  stderr: string
-}
+export type { CliResult }
 
-/** Run the built CLI; killed (and the test failed by its assertions) after `timeout` ms. */
-export async function runCli(args: string[], options: { timeout?: number; cwd?: string } = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
-  const out: Buffer[] = []
-  const err: Buffer[] = []
-  child.stdout.on('data', (c: Buffer) => out.push(c))
-  child.stderr.on('data', (c: Buffer) => err.push(c))
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeout ?? 15_000)
-  onTestFinished(() => {
-    clearTimeout(timer)
-    if (child.exitCode === null) child.kill('SIGKILL')
-  })
-  const [code] = (await once(child, 'close')) as [number | null]
-  clearTimeout(timer)
-  return { code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }
+/** Run the built CLI (test-kit's runCli); killed (and the test failed by its assertions) after `timeout` ms. */
+export function runCli(args: string[], options: { timeout?: number; cwd?: string } = {}): Promise<CliResult> {
+  return runBuiltCli(CLI, args, { ms: options.timeout, cwd: options.cwd })
 }

@@ -50,3 +50,17 @@ export { bindServer } from './bind.js'
 export { serializeError, reviveError, type SerializedError } from './serialize-error.js'
 export { serverAddressOptions, parseServerAddress } from './server-options.js'
 export { checkCount } from './check.js'
+export {
+  WIRE_LIMITS,
+  checkNoLineBreaks,
+  checkHeaderName,
+  checkHeaderValue,
+  checkHeaderField,
+  checkRequestTarget,
+  checkCredentials,
+  basicCredentials,
+  checkToken,
+  checkEnvName,
+  checkEnvValue,
+} from './wire.js'
+export { dial, READ_BUFFER_SIZE, type DialOptions, type DialPhase, type Dialed } from './dial.js'

@@ -1,4 +1,4 @@
-import { HttpParseError } from './errors.js'
+import { HttpParseError } from '../errors.js'
 
 const LF = 0x0a
 const CR = 0x0d

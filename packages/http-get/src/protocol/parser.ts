@@ -1,5 +1,6 @@
 import { ChunkedDecoder, type ChunkedOutput } from './chunked.js'
-import { HttpParseError, excerpt, malformed } from './errors.js'
+import { ErrorCode, InvalidArgumentError } from '@netkit/shared'
+import { HttpParseError, excerpt, malformed } from '../errors.js'
 import {
   DEFAULT_MAX_HEADER_SIZE,
   FieldSection,
@@ -7,31 +8,11 @@ import {
   headerValues,
   parseStatusLine,
   trimOws,
-  type HeaderList,
-  type StatusLine,
 } from './headers.js'
 import { LineReader } from './lines.js'
+import type { HeaderList, ParserEvent, ResponseHead, StatusLine } from './types.js'
 
-export interface ResponseHead {
-  httpVersion: '1.0' | '1.1'
-  status: number
-  reason: string
-  headers: HeaderList
-  /** How the body is delimited, decided per RFC 9112 §6.3. */
-  bodyKind: 'none' | 'length' | 'chunked' | 'close'
-  contentLength?: number
-  /** Connection can be reused after this response (keep-alive semantics for 1.0/1.1 + Connection header). */
-  keepAlive: boolean
-  /** Anomalies tolerated but worth showing with -v, e.g. 'both Transfer-Encoding and Content-Length (chunked wins)'. */
-  warnings: string[]
-}
-
-export type ParserEvent =
-  | { type: 'interim'; head: ResponseHead } // 1xx (except 101), skipped by clients
-  | { type: 'head'; head: ResponseHead }
-  | { type: 'body'; data: Uint8Array } // views into the input
-  | { type: 'trailers'; trailers: HeaderList }
-  | { type: 'end' } // message complete
+export type { ParserEvent, ResponseHead } from './types.js'
 
 export interface ResponseParserOptions {
   /** The request method: HEAD (and a 2xx answer to CONNECT) means no body. Default GET. */
@@ -166,7 +147,7 @@ export class ResponseParser {
   constructor(options: ResponseParserOptions = {}) {
     this.method = (options.method ?? 'GET').toUpperCase()
     const max = options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE
-    if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`maxHeaderSize must be a positive integer, got ${max}`)
+    if (!Number.isSafeInteger(max) || max < 1) throw new InvalidArgumentError(`maxHeaderSize must be a positive integer, got ${max}`)
     this.maxHeaderSize = max
   }
 
@@ -230,18 +211,18 @@ export class ResponseParser {
       case 'head':
         this.failure =
           this.received === 0
-            ? new HttpParseError('NETKIT_HTTP_EMPTY_REPLY', 'Empty reply from server')
-            : new HttpParseError('NETKIT_HTTP_PARTIAL_BODY', 'connection closed in the middle of the response headers')
+            ? new HttpParseError(ErrorCode.HTTP_EMPTY_REPLY, 'Empty reply from server')
+            : new HttpParseError(ErrorCode.HTTP_PARTIAL_BODY, 'connection closed in the middle of the response headers')
         break
       case 'length':
         this.failure = new HttpParseError(
-          'NETKIT_HTTP_PARTIAL_BODY',
+          ErrorCode.HTTP_PARTIAL_BODY,
           `transfer closed with ${this.remaining} bytes remaining to read`,
         )
         break
       case 'chunked':
         this.failure = new HttpParseError(
-          'NETKIT_HTTP_PARTIAL_BODY',
+          ErrorCode.HTTP_PARTIAL_BODY,
           'transfer closed with outstanding read data remaining',
         )
         break
@@ -350,7 +331,7 @@ export class ResponseParser {
 
   private tooLarge(): HttpParseError {
     return new HttpParseError(
-      'NETKIT_HTTP_HEADERS_TOO_LARGE',
+      ErrorCode.HTTP_HEADERS_TOO_LARGE,
       `Too large response headers: more than ${this.maxHeaderSize} bytes`,
     )
   }

@@ -1,6 +1,6 @@
-import { UsageError } from '@netkit/shared'
+import { basicCredentials, checkHeaderName, checkHeaderValue, checkNoLineBreaks, checkRequestTarget, UsageError } from '@netkit/shared'
 import { isToken } from './headers.js'
-import type { RequestTarget } from './url.js'
+import type { RequestTarget } from '../url.js'
 
 /** What the user asked to change in the request. */
 export interface RequestOptions {
@@ -27,7 +27,7 @@ export const ACCEPT_ENCODING = 'gzip, deflate, br'
  * header, `Name;` sends it with an empty value. CR, LF and NUL are refused (header injection).
  */
 export function parseHeaderArgument(argument: string): [string, string | null] {
-  if (/[\r\n\0]/.test(argument)) throw new UsageError(`header contains a line break or NUL: ${JSON.stringify(argument)}`)
+  checkNoLineBreaks(argument, 'header')
   const colon = argument.indexOf(':')
   const semicolon = argument.indexOf(';')
   if (colon < 0 && semicolon > 0 && argument.slice(semicolon + 1).trim() === '') {
@@ -53,19 +53,26 @@ export function buildRequestHead(target: RequestTarget, options: RequestOptions,
   const overridden = new Set(extra.map(([name]) => name.toLowerCase()))
   const isHost = ([name]: readonly [string, unknown]) => name.toLowerCase() === 'host'
   const defaults: Array<[string, string]> = []
-  if (target.credentials) {
-    const token = Buffer.from(`${target.credentials.user}:${target.credentials.password}`, 'utf8').toString('base64')
-    defaults.push(['Authorization', `Basic ${token}`])
-  }
+  if (target.credentials) defaults.push(['Authorization', basicCredentials(target.credentials, 'URL credentials')])
   defaults.push(['User-Agent', options.userAgent ?? `netkit-http-get/${version}`])
   defaults.push(['Accept', '*/*'])
   if (options.compressed) defaults.push(['Accept-Encoding', ACCEPT_ENCODING])
-  const field = (name: string, value: string | null) => (value === null ? '' : value === '' ? `${name}:\r\n` : `${name}: ${value}\r\n`)
-  let head = `${method} ${target.path} HTTP/${options.http10 ? '1.0' : '1.1'}\r\n`
+  let head = `${method} ${checkRequestTarget(target.path)} HTTP/${options.http10 ? '1.0' : '1.1'}\r\n`
   // Host stays the first field even when -H replaces it (RFC 9112 §3.2; curl does the same).
   const [hostName, hostValue] = extra.findLast(isHost) ?? ['Host', target.authority]
   head += field(hostName, hostValue)
   for (const [name, value] of defaults) if (!overridden.has(name.toLowerCase())) head += field(name, value)
   for (const header of extra) if (!isHost(header)) head += field(...header)
   return `${head}\r\n`
+}
+
+/**
+ * One header line, through the wire gate: whatever option or caller supplied the name and value,
+ * a CR, LF, NUL or non-token name is refused here, where the bytes are written.
+ */
+function field(name: string, value: string | null): string {
+  if (value === null) return ''
+  checkHeaderName(name)
+  if (value === '') return `${name}:\r\n`
+  return `${name}: ${checkHeaderValue(value, `${name} header`)}\r\n`
 }

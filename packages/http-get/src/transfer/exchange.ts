@@ -1,9 +1,9 @@
 import type { Connection } from './connection.js'
 import { mapSocketError } from './connection.js'
-import type { HeaderList } from './headers.js'
+import type { HeaderList } from '../protocol/headers.js'
 import type { Sink } from './output.js'
-import { ResponseParser, type ParserEvent, type ResponseHead } from './parser.js'
-import { HttpParseError } from './errors.js'
+import { ResponseParser, type ParserEvent, type ResponseHead } from '../protocol/parser.js'
+import { HttpParseError } from '../errors.js'
 
 /** What a transfer decides when the final response head arrives. */
 export interface ExchangeHooks {
@@ -87,6 +87,11 @@ export class Exchange {
   /** Body bytes received so far. */
   get bodyBytes(): number {
     return this.parser.bodyBytes
+  }
+
+  /** The Content-Length of the response, once its head arrived and when it has one. */
+  get expectedBodyBytes(): number | undefined {
+    return this.head?.bodyKind === 'length' ? this.head.contentLength : undefined
   }
 
   /** Stop now (max-time, Ctrl-C): the connection is closed, bytes already written stay. */

@@ -1,8 +1,10 @@
 import net from 'node:net'
 import type tls from 'node:tls'
-import { NetkitError, toNetworkError } from '@netkit/shared'
-import { CurlExit, TransferError } from './curl-errors.js'
-import type { RequestTarget } from './url.js'
+import { dial, ErrorCode, NetkitError, READ_BUFFER_SIZE, toNetworkError, type DialPhase } from '@netkit/shared'
+import { TransferError } from '../errors.js'
+import type { RequestTarget } from '../url.js'
+
+export { READ_BUFFER_SIZE }
 
 /** How a connection is made (the TLS and timeout options of a transfer). */
 export interface ConnectOptions {
@@ -30,14 +32,8 @@ export interface ConnectionHandler {
   error(err: Error): void
 }
 
-/**
- * Size of the buffer plain-TCP connections read into, reused for every read (net's `onread`):
- * no allocation per chunk, and large enough that one read syscall drains a lot of the socket
- * buffer. 256 KiB measured best here for a 1 GiB download from loopback nginx.
- */
-export const READ_BUFFER_SIZE = 256 * 1024
-
 let nextId = 0
+const EMPTY = new Uint8Array(0)
 
 /** Certificate-verification failures (curl exit 60) as opposed to other handshake failures (35). */
 function isCertificateError(code: string | undefined): boolean {
@@ -55,27 +51,48 @@ function errnoOf(err: unknown): string | undefined {
  * failures after the connection was up 56 (a failed send included: its error arrives as the
  * socket's 'error', like a failed read).
  */
-export function mapSocketError(err: unknown, phase: 'connect' | 'handshake' | 'transfer', target: RequestTarget): NetkitError {
+export function mapSocketError(err: unknown, phase: DialPhase | 'transfer', target: RequestTarget, elapsedMs = 0): NetkitError {
   if (err instanceof NetkitError) return err
   const errno = errnoOf(err)
   const first = err instanceof AggregateError ? errnoOf(err.errors[0]) : errno
   if (first === 'ENOTFOUND' || first === 'EAI_AGAIN' || first === 'EAI_NODATA' || first === 'EAI_FAIL') {
-    return new TransferError('NETKIT_HOST_NOT_FOUND', `Could not resolve host: ${target.host}`, CurlExit.CouldNotResolveHost, err)
+    return new TransferError(ErrorCode.HOST_NOT_FOUND, `Could not resolve host: ${target.host}`, err)
   }
-  const context = { operation: 'connect', host: target.host, port: target.port, protocol: 'tcp' }
   if (phase === 'connect') {
-    const network = toNetworkError(err, context)
-    return new TransferError(network.code, network.message, CurlExit.CouldNotConnect, err)
+    return new TransferError(ErrorCode.HTTP_CONNECT_FAILED, `${failedToConnect(target, elapsedMs)}: Couldn't connect to server`, err)
   }
   const reason = err instanceof Error ? err.message : String(err)
   if (phase === 'handshake') {
-    if (isCertificateError(errno)) {
-      return new TransferError('NETKIT_TLS_CERTIFICATE', `SSL certificate problem: ${reason}`, CurlExit.CertificateProblem, err)
-    }
-    return new TransferError('NETKIT_TLS_HANDSHAKE', `TLS connect error: ${reason}`, CurlExit.TlsConnect, err)
+    if (isCertificateError(errno)) return new TransferError(ErrorCode.TLS_CERTIFICATE, `SSL certificate problem: ${reason}`, err)
+    return new TransferError(ErrorCode.TLS_HANDSHAKE, openSslMessage(reason), err)
   }
-  const network = toNetworkError(err, {})
-  return new TransferError(network.code, `Recv failure: ${network.message}`, CurlExit.RecvError, err)
+  return recvFailure(err)
+}
+
+/** curl's words for a failed connect: `Failed to connect to H port P after N ms`. */
+function failedToConnect(target: RequestTarget, elapsedMs: number): string {
+  return `Failed to connect to ${target.host} port ${target.port} after ${Math.round(elapsedMs)} ms`
+}
+
+/** --connect-timeout ran out: in the TCP connect or in the TLS handshake, worded as curl does. */
+function connectTimeoutError(target: RequestTarget, phase: DialPhase, elapsedMs: number): TransferError {
+  const message = phase === 'handshake' ? 'SSL connection timeout' : `${failedToConnect(target, elapsedMs)}: Timeout was reached`
+  return new TransferError(ErrorCode.HTTP_CONNECT_TIMEOUT, message)
+}
+
+/**
+ * A TLS handshake failure as curl prints OpenSSL's error: `OpenSSL/3.0.x: error:0A00010B:SSL
+ * routines::wrong version number` (Node's message adds the function, file and line).
+ */
+function openSslMessage(reason: string): string {
+  const match = /error:([0-9A-F]{8}):([^:]*):[^:]*:([^:]+)/.exec(reason)
+  if (!match) return `TLS connect error: ${reason}`
+  return `OpenSSL/${process.versions.openssl.replace(/\+.*$/, '')}: error:${match[1]}:${match[2]}::${match[3]}`
+}
+
+/** curl's 56 for a connection that failed after it was up (a failed send included). */
+export function recvFailure(err: unknown): TransferError {
+  return new TransferError(ErrorCode.HTTP_RECV_FAILED, `Recv failure: ${toNetworkError(err, {}).message}`, err)
 }
 
 /** One TCP or TLS connection to an origin, used by one transfer at a time. */
@@ -83,6 +100,8 @@ export class Connection {
   readonly id = nextId++
   readonly target: RequestTarget
   readonly socket: net.Socket
+  /** The TCP socket (under the TLS one for https). */
+  private readonly tcp: net.Socket
   /** Times since `startedAt` (ms): name resolved, TCP connected, TLS handshake done. */
   readonly timings: { lookup?: number; connect?: number; secure?: number } = {}
   readonly startedAt: number
@@ -92,13 +111,14 @@ export class Connection {
   private handler: ConnectionHandler | undefined
   private paused = false
 
-  constructor(target: RequestTarget, socket: net.Socket, startedAt: number) {
+  constructor(target: RequestTarget, socket: net.Socket, startedAt: number, tcp: net.Socket = socket) {
     this.target = target
     this.socket = socket
+    this.tcp = tcp
     this.startedAt = startedAt
     socket.on('end', () => {
       this.closed = true
-      this.handler?.end()
+      this.checkEnd()
     })
     socket.on('error', (err: Error) => {
       this.closed = true
@@ -106,6 +126,20 @@ export class Connection {
     })
     socket.on('close', () => {
       this.closed = true
+    })
+  }
+
+  /**
+   * Whether the peer's close was clean. libuv reports a reset that follows data as an end of
+   * stream (POLLHUP after a partial read), so 'end' alone cannot tell curl's 18 from its 56. The
+   * kernel still holds the error: a zero-byte write on the TCP socket (nothing is sent, not even
+   * under TLS) fails with ECONNRESET after a reset and succeeds after a FIN, since our side is
+   * still open (allowHalfOpen).
+   */
+  private checkEnd(): void {
+    this.tcp.write(EMPTY, (err) => {
+      if (err) this.handler?.error(err)
+      else this.handler?.end()
     })
   }
 
@@ -161,86 +195,38 @@ export class Connection {
 export async function connect(target: RequestTarget, options: ConnectOptions = {}, startedAt = performance.now()): Promise<Connection> {
   const log = options.log
   const https = target.protocol === 'https'
-  // node:tls costs start-up time; plain http never loads it.
-  const tlsModule = https ? await import('node:tls') : undefined
-  const readBuffer = https ? undefined : Buffer.allocUnsafe(READ_BUFFER_SIZE)
   let connection: Connection | undefined
-  const base: net.NetConnectOpts = { host: target.host, port: target.port, noDelay: true }
-  const socket: net.Socket = https
-    ? tlsModule!.connect({
-        ...base,
-        servername: net.isIP(target.host) === 0 ? target.host : undefined,
-        rejectUnauthorized: !options.insecure,
-        ca: options.ca,
-        ALPNProtocols: ['http/1.1'],
-      } as tls.ConnectionOptions)
-    : net.connect({
-        ...base,
-        onread: {
-          buffer: readBuffer!,
-          callback: (bytes: number, buffer: Uint8Array) => connection!.deliver(buffer.subarray(0, bytes), true),
-        },
-      } as net.NetConnectOpts)
-  connection = new Connection(target, socket, startedAt)
-  const conn = connection
-  if (https) socket.on('data', (chunk: Buffer) => conn.deliver(chunk, false))
-  if (net.isIP(target.host) !== 0) log?.(`* Trying ${formatAddress(target.host, target.port)}...`)
-
-  return new Promise<Connection>((resolve, reject) => {
-    let phase: 'connect' | 'handshake' = 'connect'
-    let settled = false
-    const timer =
-      options.connectTimeout !== undefined
-        ? setTimeout(() => {
-            fail(new TransferError('NETKIT_HTTP_CONNECT_TIMEOUT', `Connection timed out after ${options.connectTimeout} milliseconds`, CurlExit.Timeout))
-          }, options.connectTimeout)
-        : undefined
-    const onAbort = () => fail(options.signal!.reason)
-    const cleanup = () => {
-      settled = true
-      if (timer) clearTimeout(timer)
-      socket.off('error', onError)
-      options.signal?.removeEventListener('abort', onAbort)
-    }
-    const fail = (err: unknown) => {
-      if (settled) return
-      cleanup()
-      socket.destroy()
-      conn.closed = true
-      reject(mapSocketError(err, phase, target))
-    }
-    const onError = (err: Error) => fail(err)
-    socket.on('error', onError)
-    if (options.signal?.aborted) queueMicrotask(onAbort)
-    else options.signal?.addEventListener('abort', onAbort, { once: true })
-    socket.once('lookup', (err: Error | null, address: string) => {
-      conn.timings.lookup = performance.now() - startedAt
-      if (!err && net.isIP(target.host) === 0) log?.(`* Trying ${formatAddress(address, target.port)}...`)
-    })
-    socket.once('connect', () => {
-      conn.timings.connect = performance.now() - startedAt
-      // An IP literal needs no lookup ('lookup' is not emitted for it).
-      conn.timings.lookup ??= net.isIP(target.host) !== 0 ? 0 : conn.timings.connect
-      log?.(`* Connected to ${target.host} (${socket.remoteAddress}) port ${target.port} (#${conn.id})`)
-      if (https) phase = 'handshake'
-      else done()
-    })
-    if (https) {
-      socket.once('secureConnect', () => {
-        const secure = socket as tls.TLSSocket
-        conn.timings.secure = performance.now() - startedAt
-        log?.(`* TLS connection using ${secure.getProtocol() ?? 'TLS'} / ${secure.getCipher()?.name ?? 'unknown cipher'}`)
-        if (options.insecure && !secure.authorized) log?.(`* Certificate not verified (-k): ${String(secure.authorizationError ?? '')}`)
-        done()
-      })
-    }
-    function done() {
-      if (settled) return
-      cleanup()
-      socket.setNoDelay(true)
-      resolve(conn)
-    }
+  const literal = net.isIP(target.host) !== 0
+  if (literal) log?.(`* Trying ${formatAddress(target.host, target.port)}...`)
+  const { socket, tcp, timings } = await dial({
+    host: target.host,
+    port: target.port,
+    tls: https
+      ? { servername: literal ? undefined : target.host, rejectUnauthorized: !options.insecure, ca: options.ca, ALPNProtocols: ['http/1.1'] }
+      : undefined,
+    allowHalfOpen: true,
+    connectTimeout: options.connectTimeout,
+    signal: options.signal,
+    onread: https
+      ? undefined
+      : { buffer: Buffer.allocUnsafe(READ_BUFFER_SIZE), callback: (bytes: number, buffer: Uint8Array) => connection!.deliver(buffer.subarray(0, bytes), true) },
+    onLookup: (address) => {
+      if (!literal) log?.(`* Trying ${formatAddress(address, target.port)}...`)
+    },
+    onConnect: (s) => log?.(`* Connected to ${target.host} (${s.remoteAddress}) port ${target.port} (#${nextId})`),
+    mapError: (err, phase) => mapSocketError(err, phase, target, performance.now() - startedAt),
+    timeoutError: (phase) => connectTimeoutError(target, phase, performance.now() - startedAt),
   })
+  const conn = (connection = new Connection(target, socket, startedAt, tcp))
+  socket.setNoDelay(true)
+  Object.assign(conn.timings, timings)
+  if (https) {
+    const secure = socket as tls.TLSSocket
+    socket.on('data', (chunk: Buffer) => conn.deliver(chunk, false))
+    log?.(`* TLS connection using ${secure.getProtocol() ?? 'TLS'} / ${secure.getCipher()?.name ?? 'unknown cipher'}`)
+    if (options.insecure && !secure.authorized) log?.(`* Certificate not verified (-k): ${String(secure.authorizationError ?? '')}`)
+  }
+  return conn
 }
 
 function formatAddress(host: string, port: number): string {

@@ -1,4 +1,5 @@
-import { HttpParseError, excerpt, malformed } from './errors.js'
+import { ErrorCode } from '@netkit/shared'
+import { HttpParseError, excerpt, malformed } from '../errors.js'
 import { FieldSection, type HeaderList } from './headers.js'
 import { LineReader } from './lines.js'
 
@@ -166,6 +167,6 @@ export class ChunkedDecoder {
   }
 
   private tooLarge(what: string): HttpParseError {
-    return new HttpParseError('NETKIT_HTTP_HEADERS_TOO_LARGE', `Too large ${what}: more than ${this.maxLineSize} bytes`)
+    return new HttpParseError(ErrorCode.HTTP_HEADERS_TOO_LARGE, `Too large ${what}: more than ${this.maxLineSize} bytes`)
   }
 }

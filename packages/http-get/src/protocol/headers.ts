@@ -1,10 +1,10 @@
-import { excerpt, malformed } from './errors.js'
+import { excerpt, malformed } from '../errors.js'
+import type { HeaderList, StatusLine } from './types.js'
 
 /** Cap on a whole header section (status line + fields), and separately on a trailer section. */
 export const DEFAULT_MAX_HEADER_SIZE = 64 * 1024
 
-/** Field names as received, repeated fields kept, in order. */
-export type HeaderList = Array<[name: string, value: string]>
+export type { HeaderList, StatusLine } from './types.js'
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 // RFC 9110 §5.5: CR, LF and NUL in a field value must be rejected (LF cannot occur: it ends the line).
@@ -25,12 +25,6 @@ export function trimOws(text: string): string {
 /** RFC 9110 token: what a field name (or a chunk extension name) must be. */
 export function isToken(text: string): boolean {
   return TOKEN.test(text)
-}
-
-export interface StatusLine {
-  httpVersion: '1.0' | '1.1'
-  status: number
-  reason: string
 }
 
 // HTTP-version SP 3DIGIT [SP reason]: the reason may be empty or absent ("HTTP/1.1 200").

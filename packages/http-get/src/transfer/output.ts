@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import { isBrokenPipe } from '@netkit/shared'
-import { writeError } from './curl-errors.js'
+import { writeError } from '../errors.js'
 
 /**
  * Where response bytes go. A sink takes each chunk before `write` returns (copying it when it has
@@ -273,5 +273,20 @@ export class SinkQueue {
         void waitTurn().then(advance)
       },
     }
+  }
+}
+
+/** A view of `sink` whose close only reports errors: the transfer, not the exchange, closes it. */
+export function borrow(sink: Sink): Sink {
+  return {
+    get error() {
+      return sink.error
+    },
+    write: (chunk, transient) => sink.write(chunk, transient),
+    onDrain: (listener) => sink.onDrain(listener),
+    close: async () => {
+      if (sink.error) throw sink.error
+    },
+    abort: () => {},
   }
 }

@@ -1,5 +1,6 @@
 import type zlib from 'node:zlib'
-import { CurlExit, TransferError } from './curl-errors.js'
+import { ErrorCode, InvalidArgumentError } from '@netkit/shared'
+import { TransferError } from '../errors.js'
 import { keepable, type Sink } from './output.js'
 
 /** Content codings --compressed can undo, in the order they are named in Accept-Encoding. */
@@ -22,7 +23,7 @@ export async function loadDecoders(): Promise<void> {
 
 function decoderFor(coding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress {
   const zlib = zlibModule
-  if (!zlib) throw new Error('decodingSink() needs `await loadDecoders()` first')
+  if (!zlib) throw new InvalidArgumentError('decodingSink() needs `await loadDecoders()` first')
   switch (coding) {
     case 'gzip':
     case 'x-gzip':
@@ -33,7 +34,7 @@ function decoderFor(coding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliDec
     case 'br':
       return zlib.createBrotliDecompress()
     default:
-      throw new TransferError('NETKIT_HTTP_BAD_CONTENT_ENCODING', `Unrecognized content encoding type: ${coding}`, CurlExit.BadContentEncoding)
+      throw new TransferError(ErrorCode.HTTP_BAD_CONTENT_ENCODING, `Unrecognized content encoding type: ${coding}`)
   }
 }
 
@@ -62,7 +63,7 @@ export function decodingSink(codings: readonly string[], inner: Sink): Sink {
     for (const listener of listeners) listener()
   }
   const failDecoding = (err: Error) =>
-    fail(err instanceof TransferError ? err : new TransferError('NETKIT_HTTP_BAD_CONTENT_ENCODING', `Error while processing content unencoding: ${err.message}`, CurlExit.BadContentEncoding, err))
+    fail(err instanceof TransferError ? err : new TransferError(ErrorCode.HTTP_BAD_CONTENT_ENCODING, `Error while processing content unencoding: ${err.message}`, err))
   for (const decoder of decoders) decoder.on('error', failDecoding)
   last.on('data', (data: Buffer) => {
     if (!inner.write(data, false)) {
