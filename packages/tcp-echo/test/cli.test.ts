@@ -105,7 +105,7 @@ describe('tcp-echo (built CLI)', () => {
     [['--port', '99999'], /port number out of range: 99999/],
     [['--idle-timeout', 'soon'], /invalid idle timeout/],
     [['--frame', 'xml'], /invalid frame format: "xml" \(use lines, lp32, varint\)/],
-    [['bench', '127.0.0.1'], /Not enough non-option arguments/],
+    [['bench', '127.0.0.1'], /missing PORT: use `tcp-echo bench HOST PORT`/],
     [['bench', '127.0.0.1', '7', '--mode', 'flood'], /invalid bench mode: "flood" \(use churn, pingpong, stream\)/],
     [['bench', '127.0.0.1', '7', '-c', '0'], /connections out of range/],
   ])('rejects %j with one line and exit 2', async (args, message) => {
