@@ -38,6 +38,7 @@ export const CURL_EXIT_CODES: Readonly<Partial<Record<ErrorCode, number>>> = {
   [ErrorCode.HTTP_CONNECT_FAILED]: CurlExit.CouldNotConnect,
   [ErrorCode.HTTP_MALFORMED]: CurlExit.WeirdServerReply,
   [ErrorCode.HTTP_HEADERS_TOO_LARGE]: CurlExit.WeirdServerReply,
+  [ErrorCode.HTTP_URI_TOO_LONG]: CurlExit.WeirdServerReply,
   [ErrorCode.HTTP_PARTIAL_BODY]: CurlExit.PartialFile,
   [ErrorCode.HTTP_ERROR_STATUS]: CurlExit.HttpError,
   [ErrorCode.HTTP_WRITE_ERROR]: CurlExit.WriteError,
@@ -80,6 +81,7 @@ export type HttpParseErrorCode =
   | typeof ErrorCode.HTTP_HEADERS_TOO_LARGE
   | typeof ErrorCode.HTTP_PARTIAL_BODY
   | typeof ErrorCode.HTTP_EMPTY_REPLY
+  | typeof ErrorCode.HTTP_URI_TOO_LONG
 
 /** The parser's codes and their exit codes (a view of CURL_EXIT_CODES). */
 export const HTTP_PARSE_EXIT_CODES: Readonly<Record<HttpParseErrorCode, number>> = {
@@ -87,6 +89,7 @@ export const HTTP_PARSE_EXIT_CODES: Readonly<Record<HttpParseErrorCode, number>>
   [ErrorCode.HTTP_HEADERS_TOO_LARGE]: curlExitCode(ErrorCode.HTTP_HEADERS_TOO_LARGE),
   [ErrorCode.HTTP_PARTIAL_BODY]: curlExitCode(ErrorCode.HTTP_PARTIAL_BODY),
   [ErrorCode.HTTP_EMPTY_REPLY]: curlExitCode(ErrorCode.HTTP_EMPTY_REPLY),
+  [ErrorCode.HTTP_URI_TOO_LONG]: curlExitCode(ErrorCode.HTTP_URI_TOO_LONG),
 }
 
 /** A response that breaks HTTP/1.1 framing, is too large to hold, or ended too early. */

@@ -4,9 +4,10 @@ import pkg from '../package.json' with { type: 'json' }
 export const version: string = pkg.version
 
 // The sans-I/O response parser (usable on its own).
-export { ResponseParser, decideBody, parseContentLength, type ResponseParserOptions } from './protocol/parser.js'
-export type { ResponseHead, ParserEvent, HeaderList, StatusLine } from './protocol/types.js'
-export { DEFAULT_MAX_HEADER_SIZE, getHeader, headerValues, headerTokens, parseStatusLine } from './protocol/headers.js'
+export { MessageParser, ResponseParser, decideBody, parseContentLength, type MessageHead, type ResponseParserOptions } from './protocol/parser.js'
+export { RequestParser, decideRequestBody, DEFAULT_MAX_REQUEST_LINE, type RequestParserOptions } from './protocol/request-parser.js'
+export type { ResponseHead, ParserEvent, HeaderList, StatusLine, MessageEvent, RequestHead, RequestLine, RequestEvent } from './protocol/types.js'
+export { DEFAULT_MAX_HEADER_SIZE, getHeader, headerValues, headerTokens, isToken, parseStatusLine } from './protocol/headers.js'
 export { ChunkedDecoder, parseChunkSize, MAX_CHUNK_SIZE_DIGITS } from './protocol/chunked.js'
 export { buildRequestHead, parseHeaderArgument, ACCEPT_ENCODING, type RequestOptions } from './protocol/request.js'
 

@@ -10,7 +10,7 @@ import {
   trimOws,
 } from './headers.js'
 import { LineReader } from './lines.js'
-import type { HeaderList, ParserEvent, ResponseHead, StatusLine } from './types.js'
+import type { HeaderList, MessageEvent, ParserEvent, ResponseHead, StatusLine } from './types.js'
 
 export type { ParserEvent, ResponseHead } from './types.js'
 
@@ -121,18 +121,25 @@ export function parseContentLength(values: readonly string[]): number {
   return length
 }
 
+/** What every message head carries, whichever start line it had. */
+export interface MessageHead {
+  httpVersion: '1.0' | '1.1'
+  headers: HeaderList
+  bodyKind: 'none' | 'length' | 'chunked' | 'close'
+  contentLength?: number
+}
+
 /**
- * A sans-I/O, incremental HTTP/1.x response parser: feed it the bytes a server sends, in any
- * chunking, and it returns events. Interim (1xx) responses come first as 'interim'; then 'head',
- * body pieces (views into the pushed chunks, never copies), 'trailers' for a chunked body that has
- * some, and 'end'. Only the bytes of an unfinished head or chunk-size line are kept between pushes.
+ * The incremental HTTP/1.x message parser, sans-I/O: head lines, header section, then the body as
+ * its head delimits it (Content-Length, chunked, or to close), then leftover bytes. Responses and
+ * requests differ only in the start line and in how a head decides its body, which the two
+ * subclasses supply; the framing rules, size caps and copy-free body views are written once.
  */
-export class ResponseParser {
-  readonly method: string
+export abstract class MessageParser<Head extends MessageHead, Start> {
   readonly maxHeaderSize: number
   private state: State = 'head'
   private readonly lines = new LineReader()
-  private statusLine: StatusLine | undefined
+  private startLine: Start | undefined
   private section: FieldSection | undefined
   /** Bytes of the current head section so far (leading empty lines included). */
   private headBytes = 0
@@ -142,16 +149,34 @@ export class ResponseParser {
   private leftoverPieces: Uint8Array[] = []
   private failure: HttpParseError | undefined
   private lengthBodyBytes = 0
-  private finalHead: ResponseHead | undefined
+  private finalHead: Head | undefined
 
-  constructor(options: ResponseParserOptions = {}) {
-    this.method = (options.method ?? 'GET').toUpperCase()
-    const max = options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE
+  constructor(maxHeaderSize: number | undefined) {
+    const max = maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE
     if (!Number.isSafeInteger(max) || max < 1) throw new InvalidArgumentError(`maxHeaderSize must be a positive integer, got ${max}`)
     this.maxHeaderSize = max
   }
 
-  /** Bytes received after the message ended (a server that sent more than the message). */
+  /** Checks the first bytes of a start line (before any size check), so garbage fails the same under any chunking. */
+  protected abstract sniff(chunk: Uint8Array, pos: number, lines: LineReader): void
+  /** Parses a start line (status line or request line). */
+  protected abstract parseStartLine(line: string): Start
+  /** The head from its start line and fields, with its body decided. */
+  protected abstract makeHead(start: Start, headers: HeaderList): Head
+  /** A 1xx response that another head follows. */
+  protected isInterim(_head: Head): boolean {
+    return false
+  }
+  /** The error for a head section over maxHeaderSize. */
+  protected abstract tooLarge(): HttpParseError
+  /** The error for a peer that closed before the head was complete (`received`: bytes so far). */
+  protected abstract closedInHead(received: number): HttpParseError
+  /** Most a start line may take before the rest of the head section counts (default: all of it). */
+  protected startLineBudget(): number {
+    return this.maxHeaderSize
+  }
+
+  /** Bytes received after the message ended (a peer that sent more than the message). */
   get leftover(): Uint8Array {
     if (this.leftoverPieces.length === 0) return EMPTY
     if (this.leftoverPieces.length > 1) this.leftoverPieces = [Buffer.concat(this.leftoverPieces)]
@@ -178,20 +203,22 @@ export class ResponseParser {
     return this.lines.buffered + (this.chunked?.buffered ?? 0)
   }
 
-  /** The final (non-1xx) response head, once parsed. */
-  get head(): ResponseHead | undefined {
+  /** The final (non-1xx) head, once parsed. */
+  get head(): Head | undefined {
     return this.finalHead
   }
 
-  push(chunk: Uint8Array): ParserEvent[] {
+  push(chunk: Uint8Array): Array<MessageEvent<Head>> {
     if (this.failure) throw this.failure
-    const events: ParserEvent[] = []
+    const events: Array<MessageEvent<Head>> = []
     this.received += chunk.length
     try {
       this.consume(chunk, events)
     } catch (err) {
       if (err instanceof HttpParseError) {
-        err.events = events
+        // What the failing push completed is still delivered (a client's body bytes); typed for
+        // responses, the only parser whose events a client replays.
+        err.events = events as ParserEvent[]
         this.failure = err
       }
       throw err
@@ -200,7 +227,7 @@ export class ResponseParser {
   }
 
   /** Peer closed: completes a read-to-close body, or throws (empty reply, truncated head or body). */
-  finish(): ParserEvent[] {
+  finish(): Array<MessageEvent<Head>> {
     if (this.failure) throw this.failure
     switch (this.state) {
       case 'done':
@@ -209,28 +236,19 @@ export class ResponseParser {
         this.state = 'done'
         return [{ type: 'end' }]
       case 'head':
-        this.failure =
-          this.received === 0
-            ? new HttpParseError(ErrorCode.HTTP_EMPTY_REPLY, 'Empty reply from server')
-            : new HttpParseError(ErrorCode.HTTP_PARTIAL_BODY, 'connection closed in the middle of the response headers')
+        this.failure = this.closedInHead(this.received)
         break
       case 'length':
-        this.failure = new HttpParseError(
-          ErrorCode.HTTP_PARTIAL_BODY,
-          `transfer closed with ${this.remaining} bytes remaining to read`,
-        )
+        this.failure = new HttpParseError(ErrorCode.HTTP_PARTIAL_BODY, `transfer closed with ${this.remaining} bytes remaining to read`)
         break
       case 'chunked':
-        this.failure = new HttpParseError(
-          ErrorCode.HTTP_PARTIAL_BODY,
-          'transfer closed with outstanding read data remaining',
-        )
+        this.failure = new HttpParseError(ErrorCode.HTTP_PARTIAL_BODY, 'transfer closed with outstanding read data remaining')
         break
     }
     throw this.failure
   }
 
-  private consume(chunk: Uint8Array, events: ParserEvent[]): void {
+  private consume(chunk: Uint8Array, events: Array<MessageEvent<Head>>): void {
     const length = chunk.length
     let pos = 0
     while (pos < length) {
@@ -266,73 +284,123 @@ export class ResponseParser {
   }
 
   /** Reads head lines until a head completes or the chunk ends; returns where it stopped. */
-  private consumeHead(chunk: Uint8Array, pos: number, events: ParserEvent[]): number {
+  private consumeHead(chunk: Uint8Array, pos: number, events: Array<MessageEvent<Head>>): number {
     while (pos < chunk.length) {
-      if (!this.statusLine) {
-        // A peer that does not speak HTTP is caught from its first 7 bytes, before any size check,
-        // so the error is the same under any chunking (not "too large" after 64 KiB of garbage).
-        const start = this.lines.lineStart(chunk, pos, STATUS_LINE_START.length)
-        if (start !== undefined) notHttp(start)
+      const left = this.maxHeaderSize - this.headBytes
+      let budget = left
+      let onTooLarge = () => this.tooLarge()
+      if (this.startLine === undefined) {
+        this.sniff(chunk, pos, this.lines)
+        if (this.startLineBudget() < left) {
+          budget = this.startLineBudget()
+          onTooLarge = () => this.startLineTooLong()
+        }
       }
-      const line = this.lines.read(chunk, pos, this.maxHeaderSize - this.headBytes, () => this.tooLarge())
+      const line = this.lines.read(chunk, pos, budget, onTooLarge)
       pos = this.lines.position
       if (line === undefined) return pos
       this.headBytes += this.lines.lastLength
-      if (!this.statusLine) {
-        // Stray empty lines before a status line (after a previous message) are skipped.
+      if (this.startLine === undefined) {
+        // Stray empty lines before a start line (after a previous message) are skipped.
         if (line === '') continue
-        this.statusLine = parseStatusLine(line)
+        this.startLine = this.parseStartLine(line)
         this.section = new FieldSection('header')
         continue
       }
       if (!this.section!.line(line)) continue
       const head = this.completeHead()
-      if (head.status < 200 && head.status !== 101) {
+      if (this.isInterim(head)) {
         events.push({ type: 'interim', head })
         continue
       }
       this.finalHead = head
       events.push({ type: 'head', head })
-      switch (head.bodyKind) {
-        case 'none':
-          this.end(events)
-          break
-        case 'length':
-          this.remaining = head.contentLength!
-          this.state = 'length'
-          if (this.remaining === 0) this.end(events)
-          break
-        case 'chunked':
-          this.chunked = new ChunkedDecoder(this.maxHeaderSize)
-          this.state = 'chunked'
-          break
-        case 'close':
-          this.state = 'close'
-          break
-      }
+      this.startBody(head, events)
       return pos
     }
     return pos
   }
 
-  private completeHead(): ResponseHead {
-    const statusLine = this.statusLine!
-    const headers = this.section!.fields
-    this.statusLine = undefined
-    this.section = undefined
-    this.headBytes = 0
-    return { ...statusLine, headers, ...decideBody(statusLine, headers, this.method) }
+  /** The error for a start line over startLineBudget() (a request line: 414). */
+  protected startLineTooLong(): HttpParseError {
+    return this.tooLarge()
   }
 
-  private end(events: ParserEvent[]): void {
+  private startBody(head: Head, events: Array<MessageEvent<Head>>): void {
+    switch (head.bodyKind) {
+      case 'none':
+        this.end(events)
+        break
+      case 'length':
+        this.remaining = head.contentLength!
+        this.state = 'length'
+        if (this.remaining === 0) this.end(events)
+        break
+      case 'chunked':
+        this.chunked = new ChunkedDecoder(this.maxHeaderSize)
+        this.state = 'chunked'
+        break
+      case 'close':
+        this.state = 'close'
+        break
+    }
+  }
+
+  private completeHead(): Head {
+    const start = this.startLine!
+    const headers = this.section!.fields
+    this.startLine = undefined
+    this.section = undefined
+    this.headBytes = 0
+    return this.makeHead(start, headers)
+  }
+
+  private end(events: Array<MessageEvent<Head>>): void {
     this.state = 'done'
     events.push({ type: 'end' })
   }
+}
 
-  private tooLarge(): HttpParseError {
-    return new HttpParseError(
-      ErrorCode.HTTP_HEADERS_TOO_LARGE,
-      `Too large response headers: more than ${this.maxHeaderSize} bytes`,
-    )
+/**
+ * A sans-I/O, incremental HTTP/1.x response parser: feed it the bytes a server sends, in any
+ * chunking, and it returns events. Interim (1xx) responses come first as 'interim'; then 'head',
+ * body pieces (views into the pushed chunks, never copies), 'trailers' for a chunked body that has
+ * some, and 'end'. Only the bytes of an unfinished head or chunk-size line are kept between pushes.
+ */
+export class ResponseParser extends MessageParser<ResponseHead, StatusLine> {
+  readonly method: string
+
+  constructor(options: ResponseParserOptions = {}) {
+    super(options.maxHeaderSize)
+    this.method = (options.method ?? 'GET').toUpperCase()
+  }
+
+  protected sniff(chunk: Uint8Array, pos: number, lines: LineReader): void {
+    // A peer that does not speak HTTP is caught from its first 7 bytes, before any size check,
+    // so the error is the same under any chunking (not "too large" after 64 KiB of garbage).
+    const start = lines.lineStart(chunk, pos, STATUS_LINE_START.length)
+    if (start !== undefined) notHttp(start)
+  }
+
+  protected parseStartLine(line: string): StatusLine {
+    return parseStatusLine(line)
+  }
+
+  protected makeHead(statusLine: StatusLine, headers: HeaderList): ResponseHead {
+    return { ...statusLine, headers, ...decideBody(statusLine, headers, this.method) }
+  }
+
+  protected override isInterim(head: ResponseHead): boolean {
+    return head.status < 200 && head.status !== 101
+  }
+
+  protected tooLarge(): HttpParseError {
+    return new HttpParseError(ErrorCode.HTTP_HEADERS_TOO_LARGE, `Too large response headers: more than ${this.maxHeaderSize} bytes`)
+  }
+
+  protected closedInHead(received: number): HttpParseError {
+    return received === 0
+      ? new HttpParseError(ErrorCode.HTTP_EMPTY_REPLY, 'Empty reply from server')
+      : new HttpParseError(ErrorCode.HTTP_PARTIAL_BODY, 'connection closed in the middle of the response headers')
   }
 }

@@ -26,9 +26,28 @@ export interface ResponseHead {
   warnings: string[]
 }
 
-export type ParserEvent =
-  | { type: 'interim'; head: ResponseHead } // 1xx (except 101), skipped by clients
-  | { type: 'head'; head: ResponseHead }
+/** What a parser's push() returns, for a message whose head is `Head`. */
+export type MessageEvent<Head> =
+  | { type: 'interim'; head: Head } // 1xx (except 101), skipped by clients
+  | { type: 'head'; head: Head }
   | { type: 'body'; data: Uint8Array } // views into the input
   | { type: 'trailers'; trailers: HeaderList }
   | { type: 'end' } // message complete
+
+export type ParserEvent = MessageEvent<ResponseHead>
+
+export interface RequestLine {
+  method: string
+  /** As sent: origin-form (`/a?b`), absolute-form (`http://h/a`), authority-form (`h:443`) or `*`. */
+  target: string
+  httpVersion: '1.0' | '1.1'
+}
+
+export interface RequestHead extends RequestLine {
+  headers: HeaderList
+  /** Requests have no read-to-close body (RFC 9112 section 6.3). */
+  bodyKind: 'none' | 'length' | 'chunked'
+  contentLength?: number
+}
+
+export type RequestEvent = MessageEvent<RequestHead>
