@@ -37,6 +37,9 @@ describe('request head and -H parsing', () => {
     expect(parseHeaderArgument('X-A:  b c ')).toEqual(['X-A', 'b c'])
     expect(parseHeaderArgument('Accept:')).toEqual(['Accept', null])
     expect(parseHeaderArgument('X-Empty;')).toEqual(['X-Empty', ''])
+    // curl trims its ISSPACE (a vertical tab too) but sends Unicode spaces such as NBSP as they are.
+    expect(parseHeaderArgument('X-A: \v')).toEqual(['X-A', null])
+    expect(parseHeaderArgument('X-A: \u00a0')).toEqual(['X-A', '\u00a0'])
     expect(() => parseHeaderArgument('no colon')).toThrow(/invalid header/)
     expect(() => parseHeaderArgument('Bad Name: x')).toThrow(/invalid header name/)
   })

@@ -24,6 +24,8 @@ const wireChar = fc.oneof(
 const wireString = fc.string({ unit: wireChar, maxLength: 24 })
 
 const OWS = /^[ \t]+|[ \t]+$/g
+/** What curl (and so http-get) trims around a -H name and value: ISSPACE less CR and LF. */
+const CURL_SPACE = /^[ \t\v\f]+|[ \t\v\f]+$/g
 const utf8AsLatin1 = (text: string) => Buffer.from(text, 'utf8').toString('latin1')
 
 interface Received {
@@ -81,8 +83,8 @@ describe('wire-bound inputs: refused, or exactly the intended field reaches the 
           return
         }
         expect(code).toBe(0)
-        const name = rawName.replace(OWS, '')
-        const intended = value.replace(OWS, '')
+        const name = rawName.replace(CURL_SPACE, '')
+        const intended = value.replace(CURL_SPACE, '')
         const { fields } = onlyRequest(server, server.port)
         const extra = nonDefault(fields, [name.toLowerCase()]).filter(([n]) => n.toLowerCase() !== 'host')
         // An empty value removes a default header (`-H 'Name:'`): then nothing is added.

@@ -26,18 +26,23 @@ export const ACCEPT_ENCODING = 'gzip, deflate, br'
  * Parse one `-H` argument as curl does: `Name: value` adds or replaces, `Name:` removes a default
  * header, `Name;` sends it with an empty value. CR, LF and NUL are refused (header injection).
  */
+/** What curl skips around a -H name and value: its ISSPACE, less the line breaks refused first. */
+const CURL_SPACE = /^[ \t\v\f]+|[ \t\v\f]+$/g
+const curlTrim = (text: string) => text.replace(CURL_SPACE, '')
+
 export function parseHeaderArgument(argument: string): [string, string | null] {
   checkNoLineBreaks(argument, 'header')
   const colon = argument.indexOf(':')
   const semicolon = argument.indexOf(';')
-  if (colon < 0 && semicolon > 0 && argument.slice(semicolon + 1).trim() === '') {
-    const name = argument.slice(0, semicolon).trim()
+  if (colon < 0 && semicolon > 0 && curlTrim(argument.slice(semicolon + 1)) === '') {
+    const name = curlTrim(argument.slice(0, semicolon))
     if (isToken(name)) return [name, '']
   }
   if (colon <= 0) throw new UsageError(`invalid header: ${JSON.stringify(argument)} (expected 'Name: value')`)
-  const name = argument.slice(0, colon).trim()
+  const name = curlTrim(argument.slice(0, colon))
   if (!isToken(name)) throw new UsageError(`invalid header name: ${JSON.stringify(name)}`)
-  const value = argument.slice(colon + 1).trim()
+  // JS trim() would also eat NBSP and other Unicode spaces, which curl sends as they are.
+  const value = curlTrim(argument.slice(colon + 1))
   return [name, value === '' ? null : value]
 }
 
