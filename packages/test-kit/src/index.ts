@@ -7,3 +7,14 @@ export { spawnCli, runCli, type SpawnedCli, type SpawnCliOptions, type CliResult
 export { tcpServer, connectTo, readAll, hashAll, readUntil, sawEofWithin } from './sockets.js'
 export { waitFor, sleep, withTimeout } from './wait.js'
 export { sha256, tempDir, tempFiles } from './files.js'
+export {
+  rawWebSocket,
+  encodeWsFrame,
+  closePayload,
+  WsFrameDecoder,
+  WS_OPCODE,
+  type RawWsClient,
+  type RawWsOptions,
+  type WsFrame,
+  type WsFrameOptions,
+} from './websocket.js'

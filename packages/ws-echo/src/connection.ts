@@ -17,6 +17,11 @@ import type { CloseReason } from './events.js'
 /** Close codes for failures the server itself decides (RFC 6455 section 7.4.1). */
 export const CLOSE_GOING_AWAY = 1001
 export const CLOSE_ABNORMAL = 1006
+/**
+ * After we close for a protocol error or idleness, how long the peer has to finish the close
+ * handshake before the socket is destroyed (ws alone would wait 30 s).
+ */
+const CLOSE_LINGER_MS = 2_000
 
 /** What a connection needs from its server. */
 export interface ConnectionHost {
@@ -111,6 +116,12 @@ export class Connection {
       this.ws.resume()
     }
     this.ws.close(code, message)
+    if (reason !== 'shutdown') this.linger()
+  }
+
+  /** Destroy the socket if the close handshake has not finished within CLOSE_LINGER_MS. */
+  linger(): void {
+    setTimeout(terminateLate, CLOSE_LINGER_MS, this).unref()
   }
 
   /** Drop the connection now (no close handshake). */
@@ -151,6 +162,8 @@ function onError(this: WebSocket, err: Error): void {
   if (code !== undefined) {
     conn.reason ??= 'protocol-error'
     conn.code ??= code
+    // ws has sent the close frame with `code`; a peer that never answers it is dropped.
+    conn.linger()
   } else {
     conn.reason ??= 'error'
   }
@@ -166,6 +179,10 @@ function onClose(this: WebSocket, code: number): void {
   conn.code ??= code
   conn.reason ??= 'close'
   conn.host.onClose(conn)
+}
+
+function terminateLate(conn: Connection): void {
+  if (conn.ws.readyState !== 3) conn.ws.terminate()
 }
 
 function onDrain(this: Socket): void {
