@@ -107,7 +107,8 @@ export async function createWsEchoServer(options: WsEchoServerOptions = {}): Pro
   const server = options.tls
     ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key })
     : createHttpServer()
-  server.on('connection', (socket: Socket) => state.trackHttpSocket(socket))
+  // The socket an upgrade hands over: the TLS socket for wss (its raw socket must not be destroyed at shutdown).
+  server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => state.trackHttpSocket(socket))
   server.on('request', (req: IncomingMessage, res: ServerResponse) => state.answerRequest(req, res))
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const refusal = state.refusal(req)

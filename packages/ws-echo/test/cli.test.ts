@@ -102,7 +102,10 @@ describe('ws-echo CLI', () => {
     const [data, isBinary] = (await once(ws, 'message')) as [Buffer, boolean]
     expect(isBinary).toBe(false)
     expect(data.toString()).toBe('over tls')
-    ws.close()
-    await once(ws, 'close')
+    // Shutdown reaches wss clients with 1001 too.
+    cli.child.kill('SIGTERM')
+    const [code] = (await once(ws, 'close')) as [number]
+    expect(code).toBe(1001)
+    expect(await cli.exit).toBe(0)
   })
 })

@@ -7,4 +7,4 @@ wss.on('connection', (ws) => {
   ws.on('error', () => {})
   ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }))
 })
-process.on('SIGTERM', () => process.exit(0))
+process.on('SIGTERM', () => process.exit(0)); process.on('SIGINT', () => process.exit(0))
