@@ -63,9 +63,9 @@ export interface CloseEvent {
 export interface RejectEvent {
   event: 'reject'
   peer: string
-  /** 426: not an upgrade; 404: wrong path; 503: max-conns reached; 400: a malformed upgrade. */
+  /** 426: not an upgrade; 404: wrong path; 503: max-conns reached or shutting down. */
   status: number
-  reason: 'not-upgrade' | 'path' | 'max-conns' | 'bad-handshake'
+  reason: 'not-upgrade' | 'path' | 'max-conns' | 'shutting-down'
 }
 
 /** A server-level failure that did not stop the server (e.g. accept() failing with EMFILE). */
@@ -80,7 +80,7 @@ export interface WsEchoSummary {
   connections: number
   /** Most connections open at the same time. */
   peak: number
-  /** Requests answered with an HTTP status (426, 404, 503, 400) instead of an upgrade. */
+  /** Requests answered with an HTTP status (426, 404, 503) instead of an upgrade. */
   rejected: number
   /** Messages received, each echoed. */
   messages: number

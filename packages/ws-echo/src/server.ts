@@ -212,7 +212,7 @@ class ServerState implements ConnectionHost {
 
   /** Why an upgrade request is refused (status and reason), or undefined to accept it. */
   refusal(req: IncomingMessage): { status: number; reason: RejectEvent['reason']; body: string } | undefined {
-    if (this.closing) return { status: 503, reason: 'max-conns', body: 'server shutting down\n' }
+    if (this.closing) return { status: 503, reason: 'shutting-down', body: 'server shutting down\n' }
     if (!this.onPath(req)) return { status: 404, reason: 'path', body: `not found: WebSocket upgrades are served on ${this.options.path}\n` }
     const max = this.options.maxConns
     if (max !== undefined && this.open.size >= max) return { status: 503, reason: 'max-conns', body: `too many connections (max ${max})\n` }
