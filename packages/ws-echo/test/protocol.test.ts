@@ -154,14 +154,14 @@ describe('HTTP answers', () => {
 
 describe('timeouts', () => {
   it('--ping-interval: a peer that does not answer pings is terminated, one that does stays', async () => {
-    const { server, port, events } = await startServer({ pingInterval: 200 })
+    const { server, port, events } = await startServer({ pingInterval: 500 })
     const silent = await rawWebSocket(port)
     const answering = await rawWebSocket(port)
     answering.socket.on('data', () => {
       // Answer every ping seen so far (the raw client has no automatic pong).
       for (const f of answering.frames.splice(0)) if (f.opcode === ping) answering.send({ opcode: pong, payload: f.payload })
     })
-    await silent.waitFrame((f) => f.opcode === ping, 2000)
+    await silent.waitFrame((f) => f.opcode === ping, 5000)
     await silent.closed
     expect(await waitFor(() => events.some((e) => e.event === 'close' && e.reason === 'ping-timeout'))).toBe(true)
     expect(answering.socket.destroyed).toBe(false)
