@@ -51,7 +51,7 @@ afterAll(() => {
 describe('packed and installed like npm i -g', () => {
   it('has every CLI package with a bin named after the unscoped package name', () => {
     const cliPackages = packages.filter((p) => p.json.bin)
-    expect(cliPackages.map((p) => p.json.name).sort()).toEqual(['@netkit/http-get', '@netkit/nc', '@netkit/tcp-echo', '@netkit/udp-echo'])
+    expect(cliPackages.map((p) => p.json.name).sort()).toEqual(['@netkit/http-get', '@netkit/nc', '@netkit/tcp-echo', '@netkit/udp-echo', '@netkit/ws-echo'])
     for (const p of cliPackages) expect(Object.keys(p.json.bin)).toContain(p.json.name.replace('@netkit/', ''))
   })
 

@@ -8,3 +8,14 @@ export { tcpServer, connectTo, readAll, hashAll, readUntil, sawEofWithin } from 
 export { waitFor, sleep, withTimeout } from './wait.js'
 export { sha256, tempDir, tempFiles } from './files.js'
 export { runInPty, bashCompletions, type PtyOptions } from './terminal.js'
+export {
+  rawWebSocket,
+  encodeWsFrame,
+  closePayload,
+  WsFrameDecoder,
+  WS_OPCODE,
+  type RawWsClient,
+  type RawWsOptions,
+  type WsFrame,
+  type WsFrameOptions,
+} from './websocket.js'
