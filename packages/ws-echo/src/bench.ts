@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import type { WebSocket } from 'ws'
 import { ErrorCode, InvalidArgumentError, NetkitError, toNetworkError } from '@netkit/shared'
-import { LatencyHistogram, type LatencySummary } from './histogram.js'
+import { LatencyHistogram, type LatencySummary } from '@netkit/shared'
 import { Pattern } from './pattern.js'
 
 /**

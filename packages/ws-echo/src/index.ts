@@ -32,5 +32,5 @@ export {
   type WsBenchProgress,
   type WsBenchResult,
 } from './bench.js'
-export type { LatencySummary } from './histogram.js'
+export type { LatencySummary } from '@netkit/shared'
 export { formatBenchTable, formatSummary } from './format.js'
