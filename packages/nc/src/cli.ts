@@ -51,7 +51,7 @@ async function buildParser(args: readonly string[]) {
       frame: { type: 'string', description: 'Send stdin lines as frames (lines, lp32, varint), print received frames as lines', requiresArg: true },
       'hex-dump': { type: 'string', description: 'Hex dump both directions to stderr (--hex-dump) or a file (--hex-dump=FILE)' },
       stats: { type: 'boolean', description: 'Print bytes each way and the duration to stderr at exit' },
-      // nc extras (issue 6) options go below this line.
+      // nc extras options go below this line.
       ...extraOptions,
     })
     .example('$0 example.com 80', 'Connect; stdin to the socket, the socket to stdout')

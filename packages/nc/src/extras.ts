@@ -3,7 +3,7 @@ import { Writable as WritableStream } from 'node:stream'
 import { UsageError, formatHostPort, parseCount, parseDuration, type Logger } from '@netkit/shared'
 import type { NcOptions } from './options.js'
 import type { NcExtensions, StreamContext } from './run.js'
-import type { RelayResult } from './relay.js'
+import type { RelayResult } from './session/driver.js'
 import type { PeerInfo } from './listen.js'
 
 /**

@@ -5,8 +5,10 @@ import { createLogger, formatHostPort, NetkitError, describeErrno, type Logger }
 import type { NcOptions } from './options.js'
 import { openStream, successMessage } from './connect.js'
 import { listen, type ConnectionHandler, type PeerInfo } from './listen.js'
-import { relay, type RelayIO, type RelayResult, type RelaySinks } from './relay.js'
-import { canReadFast, fastRelay, socketReader, type SocketReader } from './fast-relay.js'
+import type { RelayResult } from './session/driver.js'
+import { relay, type RelayIO } from './session/stream-transport.js'
+import type { RelaySinks } from './session/taps.js'
+import { canReadFast, fastRelay, socketReader, type SocketReader } from './session/buffer-transport.js'
 import { addStats, formatStats, type SessionStats } from './stats.js'
 
 /** Where a stream came from, for the extension hooks. */
@@ -106,12 +108,13 @@ async function sessionIO(context: StreamContext, options: NcOptions, env: NcEnvi
 }
 
 /** The relay between the stream and stdin/stdout (or sessionIO), or an extension's own session. */
-async function session(stream: Duplex, context: StreamContext, options: NcOptions, env: NcEnvironment, sinks: RelaySinks, reader?: SocketReader): Promise<RelayResult> {
+async function session(stream: Duplex, context: StreamContext, options: NcOptions, env: NcEnvironment, sinks: RelaySinks, log: Logger, reader?: SocketReader): Promise<RelayResult> {
   if (env.extensions?.runSession) return env.extensions.runSession(stream, context, env.signal)
   if (isPlain(options, env, sinks) && stream instanceof net.Socket) {
     const input = options.noStdin ? null : canReadFast(env.stdinFd!) ? env.stdinFd! : env.stdin
     const { shutdownOnEof, quitAfterEofMs, idleTimeoutMs } = options
-    return fastRelay(stream, input, env.stdout, { shutdownOnEof, quitAfterEofMs, idleTimeoutMs, accepted: context.role === 'listen', reader, signal: env.signal })
+    const debug = (message: string) => log.debug(message)
+    return fastRelay(stream, input, env.stdout, { shutdownOnEof, quitAfterEofMs, idleTimeoutMs, accepted: context.role === 'listen', reader, signal: env.signal, debug })
   }
   const io = await sessionIO(context, options, env)
   return relay(stream, io, relayOptions(options, sinks, env.signal))
@@ -160,7 +163,7 @@ async function runConnect(options: NcOptions, env: NcEnvironment, log: Logger, s
     const raw = stream
     stream = await unlessAborted(ext.wrapStream(raw, context), env.signal, () => raw.destroy())
   }
-  count(await session(stream, context, options, env, sinks, reader))
+  count(await session(stream, context, options, env, sinks, log, reader))
 }
 
 /**
@@ -194,7 +197,7 @@ async function runListen(options: NcOptions, env: NcEnvironment, log: Logger, si
       onPeer: (p) => log.info(`Connection received on ${p.address} ${p.port}`),
     })
     const context: StreamContext = { role: 'listen', protocol: 'udp' }
-    count(await session(stream, context, options, env, sinks))
+    count(await session(stream, context, options, env, sinks, log))
     return
   }
   const unix = options.unixPath !== undefined
@@ -202,7 +205,7 @@ async function runListen(options: NcOptions, env: NcEnvironment, log: Logger, si
     const context: StreamContext = { role: 'listen', protocol: unix ? 'unix' : 'tcp', peer }
     let stream: Duplex = socket
     if (ext?.wrapStream) stream = await unlessAborted(ext.wrapStream(socket, context), env.signal, () => socket.destroy())
-    count(await session(stream, context, options, env, sinks))
+    count(await session(stream, context, options, env, sinks, log))
   }
   await listen(
     {

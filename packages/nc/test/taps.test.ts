@@ -7,7 +7,7 @@ import path from 'node:path'
 import { PassThrough, Writable } from 'node:stream'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createHexDumper, formatHexLine } from '../src/hexdump.js'
-import { relay } from '../src/relay.js'
+import { relay } from '../src/session/stream-transport.js'
 import { formatStats } from '../src/stats.js'
 import { spawnNc, tcpServer } from './support/nc.js'
 

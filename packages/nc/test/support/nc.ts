@@ -241,15 +241,15 @@ export function readUntil(stream: NodeJS.ReadableStream, text: string): Promise<
 export type Role = 'connect' | 'listen'
 
 /** Start nc in `role` with `flags` against a plain `net` peer, and hand back both. */
-export async function peerSession(role: Role, flags: string[]): Promise<{ nc: Spawned; peer: net.Socket }> {
+export async function peerSession(role: Role, flags: string[], spawnOptions: SpawnOptions = {}): Promise<{ nc: Spawned; peer: net.Socket }> {
   if (role === 'connect') {
     let resolvePeer!: (s: net.Socket) => void
     const peerP = new Promise<net.Socket>((r) => (resolvePeer = r))
     const { port } = await tcpServer((s) => resolvePeer(s))
-    const nc = spawnNc([...flags, '127.0.0.1', String(port)])
+    const nc = spawnNc([...flags, '127.0.0.1', String(port)], spawnOptions)
     return { nc, peer: await peerP }
   }
-  const nc = await spawnListener(['-lv', ...flags, '127.0.0.1', '0'])
+  const nc = await spawnListener(['-lv', ...flags, '127.0.0.1', '0'], spawnOptions)
   return { nc, peer: await connectTo(nc.port) }
 }
 
