@@ -22,7 +22,7 @@ function preprocess(args: readonly string[]): string[] {
 
 async function buildParser(args: readonly string[]) {
   const { createCli } = await import('@netkit/shared/cli')
-  const { extraOptions, extraExamples } = await import('./extras-options.js')
+  const { extraOptions, extraExamples } = await import('./cli/extras-options.js')
   const cli = createCli({ name: 'nc', version, usage: '$0 [options] [host] [port]\n$0 -l [options] [host] port\n$0 -z [options] host port...', argv: preprocess(args) })
     .parserConfiguration({ 'greedy-arrays': false, 'dot-notation': false, 'duplicate-arguments-array': true, 'parse-positional-numbers': false })
     .strict(false)
@@ -188,7 +188,7 @@ async function toOptions(args: Args): Promise<NcOptions> {
 
 /** Hooks for the nc extras (TLS, exec, proxies, brokers, ACLs); none with plain OpenBSD options. */
 async function extensionsFor(args: Args, options: NcOptions): Promise<NcExtensions | undefined> {
-  const { buildExtensions, extrasArgsFrom } = await import('./extras.js')
+  const { buildExtensions, extrasArgsFrom } = await import('./cli/extras.js')
   const { createLogger } = await import('@netkit/shared')
   const log = createLogger({ name: 'nc', verbosity: options.verbose ?? 0 })
   // A getter: opening process.stdin claims fd 0, which a plain session reads itself (fast-relay.ts).

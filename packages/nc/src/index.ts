@@ -19,23 +19,23 @@
 export { version } from './version.js'
 export { validateOptions, DEFAULT_SCAN_CONCURRENCY, MAX_SCAN_CONCURRENCY } from './options.js'
 export type { NcOptions, RelayBehaviour, NcFrameFormat } from './options.js'
-export { openStream, successMessage, connectError, connectTimeout, describeHost, type OpenStreamOptions } from './connect.js'
-export { listen, bindServer, peerInfo, type ListenOptions, type ConnectionHandler, type PeerInfo } from './listen.js'
+export { openStream, successMessage, connectError, connectTimeout, describeHost, type OpenStreamOptions } from './net/connect.js'
+export { listen, bindServer, peerInfo, type ListenOptions, type ConnectionHandler, type PeerInfo } from './net/listen.js'
 export { relay, createStreamTransport, type RelayIO, type RelayOptions } from './session/stream-transport.js'
 export { fastRelay, createBufferTransport, canReadFast, fastInputKind, socketReader, type FastRelayOptions, type BufferTransportOptions, type SocketReader } from './session/buffer-transport.js'
 export { driveSession, closeSocket, type Transport, type RelayResult } from './session/driver.js'
 export { step, initialState, type SessionEnd, type SessionEnd as RelayEnd, type SessionEvent, type SessionAction, type SessionPolicy, type SessionState } from './session/machine.js'
 export type { RelaySinks } from './session/taps.js'
-export { DatagramStream, openDatagram, listenDatagram, MAX_DATAGRAM, MAX_DATAGRAM_BACKLOG, type Peer, type DatagramConnectOptions, type DatagramListenOptions } from './udp.js'
-export { scan, type ScanOptions, type ScanResult, type PortState } from './scan.js'
-export { createHexDumper, formatHexLine, type HexDumper } from './hexdump.js'
-export { formatStats, addStats, type SessionStats } from './stats.js'
+export { DatagramStream, openDatagram, listenDatagram, MAX_DATAGRAM, MAX_DATAGRAM_BACKLOG, type Peer, type DatagramConnectOptions, type DatagramListenOptions } from './net/udp.js'
+export { scan, type ScanOptions, type ScanResult, type PortState } from './net/scan.js'
+export { createHexDumper, formatHexLine, type HexDumper } from './session/hexdump.js'
+export { formatStats, addStats, type SessionStats } from './session/stats.js'
 export { runNc, type NcEnvironment, type NcExtensions, type StreamContext } from './run.js'
 // The extras: TLS, exec, concurrent listen, access control, proxies.
-export { createTlsClient, createTlsServer, parseAlpn, describeTlsSession, type TlsOptions, type TlsClient, type TlsServer } from './tls.js'
-export { execSession, parseExecCommand, splitCommand, findProgram, execEnvironment, terminate, type ExecCommand, type ExecEndpoints, type ExecSessionOptions, type ExecSessionResult } from './exec.js'
-export { Hub, escapeControl, MAX_CHAT_LINE, type HubMode, type HubOptions } from './broker.js'
-export { createAccessControl, MAX_ACCESS_ENTRIES, type AccessControl, type AccessControlOptions } from './acl.js'
+export { createTlsClient, createTlsServer, parseAlpn, describeTlsSession, type TlsOptions, type TlsClient, type TlsServer } from './features/tls.js'
+export { execSession, parseExecCommand, splitCommand, findProgram, execEnvironment, terminate, type ExecCommand, type ExecEndpoints, type ExecSessionOptions, type ExecSessionResult } from './features/exec.js'
+export { Hub, escapeControl, MAX_CHAT_LINE, type HubMode, type HubOptions } from './features/broker.js'
+export { createAccessControl, MAX_ACCESS_ENTRIES, type AccessControl, type AccessControlOptions } from './features/acl.js'
 export {
   socks5Handshake,
   socks4Handshake,
@@ -51,5 +51,5 @@ export {
   type ProxyHandshake,
   type ProxyTarget,
   type ProxyCredentials,
-} from './proxy.js'
-export { buildExtensions, extrasArgsFrom, DEFAULT_MAX_CONNS, type ExtrasArgs, type ExtrasExtensions } from './extras.js'
+} from './features/proxy.js'
+export { buildExtensions, extrasArgsFrom, DEFAULT_MAX_CONNS, type ExtrasArgs, type ExtrasExtensions } from './cli/extras.js'

@@ -1,15 +1,15 @@
 import { createWriteStream, openSync, type WriteStream } from 'node:fs'
 import net from 'node:net'
 import type { Duplex, Readable, Writable } from 'node:stream'
-import { createLogger, formatHostPort, NetkitError, describeErrno, type Logger } from '@netkit/shared'
+import { ErrorCode, createLogger, formatHostPort, NetkitError, describeErrno, type Logger } from '@netkit/shared'
 import type { NcOptions } from './options.js'
-import { openStream, successMessage } from './connect.js'
-import { listen, type ConnectionHandler, type PeerInfo } from './listen.js'
+import { openStream, successMessage } from './net/connect.js'
+import { listen, type ConnectionHandler, type PeerInfo } from './net/listen.js'
 import type { RelayResult } from './session/driver.js'
 import { relay, type RelayIO } from './session/stream-transport.js'
 import type { RelaySinks } from './session/taps.js'
 import { canReadFast, fastRelay, socketReader, type SocketReader } from './session/buffer-transport.js'
-import { addStats, formatStats, type SessionStats } from './stats.js'
+import { addStats, formatStats, type SessionStats } from './session/stats.js'
 
 /** Where a stream came from, for the extension hooks. */
 export interface StreamContext {
@@ -141,7 +141,7 @@ async function runConnect(options: NcOptions, env: NcEnvironment, log: Logger, s
   let context: StreamContext
   let reader: SocketReader | undefined
   if (options.udp) {
-    const { openDatagram } = await import('./udp.js')
+    const { openDatagram } = await import('./net/udp.js')
     stream = await openDatagram({ host: options.host!, port: options.port!, family: options.family, sourceAddress: options.sourceAddress, sourcePort: options.sourcePort })
     const address = (stream as unknown as { socket: { remoteAddress(): { address: string } } }).socket.remoteAddress().address
     log.info(successMessage(options.host!, address, options.port!, 'udp', options.numeric))
@@ -186,7 +186,7 @@ function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, can
 async function runListen(options: NcOptions, env: NcEnvironment, log: Logger, sinks: RelaySinks, count: Count): Promise<void> {
   const ext = env.extensions
   if (options.udp) {
-    const { listenDatagram } = await import('./udp.js')
+    const { listenDatagram } = await import('./net/udp.js')
     const stream = await listenDatagram({
       host: options.host,
       port: options.port,
@@ -248,7 +248,7 @@ function openLog(path: string): WriteStream {
     fd = openSync(path, 'w')
   } catch (err) {
     const code = (err as { code?: string }).code
-    throw new NetkitError('NETKIT_CANNOT_OPEN', `${path}: ${(code && describeErrno(code)) ?? (err as Error).message}`, { cause: err })
+    throw new NetkitError(ErrorCode.CANNOT_OPEN, `${path}: ${(code && describeErrno(code)) ?? (err as Error).message}`, { cause: err })
   }
   const stream = createWriteStream(path, { fd })
   stream.on('error', () => {}) // a failing log must not end the session; the write callbacks still fire

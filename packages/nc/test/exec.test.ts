@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs'
 import * as net from 'node:net'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { execEnvironment, execSession, findProgram, parseExecCommand, splitCommand, type ExecSessionResult } from '../src/exec.js'
+import { execEnvironment, execSession, findProgram, parseExecCommand, splitCommand, type ExecSessionResult } from '../src/features/exec.js'
 
 /** A loopback pair: `server` is our side handed to execSession, `client` plays the peer. */
 async function pair(): Promise<{ server: net.Socket; client: net.Socket; listener: net.Server }> {

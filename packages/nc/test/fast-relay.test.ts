@@ -9,7 +9,7 @@ import net from 'node:net'
 import { Writable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { openStream } from '../src/connect.js'
+import { openStream } from '../src/net/connect.js'
 import { fastRelay, socketReader } from '../src/session/buffer-transport.js'
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')

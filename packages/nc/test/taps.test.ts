@@ -6,9 +6,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { PassThrough, Writable } from 'node:stream'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { createHexDumper, formatHexLine } from '../src/hexdump.js'
+import { createHexDumper, formatHexLine } from '../src/session/hexdump.js'
 import { relay } from '../src/session/stream-transport.js'
-import { formatStats } from '../src/stats.js'
+import { formatStats } from '../src/session/stats.js'
 import { spawnNc, tcpServer } from './support/nc.js'
 
 function tempDir(): string {

@@ -1,6 +1,6 @@
 import type { Duplex, Readable, Transform, Writable } from 'node:stream'
 import type { RelayBehaviour } from '../options.js'
-import { createHexDumper } from '../hexdump.js'
+import { createHexDumper } from './hexdump.js'
 import { closeSocket, driveSession, type RelayResult, type SessionMeter, type Transport } from './driver.js'
 import type { SessionEvent } from './machine.js'
 import { crlfTransform, intervalTransform, tapTransform, type RelaySinks } from './taps.js'
@@ -25,7 +25,7 @@ async function buildStages(options: RelayOptions): Promise<{ out: Transform[]; i
   if (options.crlf) out.push(crlfTransform())
   if (options.intervalMs !== undefined && options.intervalMs > 0) out.push(intervalTransform(options.intervalMs))
   if (options.frame) {
-    const { frameTransforms } = await import('../frame.js')
+    const { frameTransforms } = await import('./frame.js')
     const { encode, decode } = await frameTransforms(options.frame)
     out.push(encode)
     inbound.push(decode)

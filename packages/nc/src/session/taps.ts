@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback, type Writable } from 'node:stream'
-import type { createHexDumper } from '../hexdump.js'
+import type { createHexDumper } from './hexdump.js'
 
 /** Sinks the taps write to; opened by the caller so -k sessions share them. */
 export interface RelaySinks {

@@ -3,8 +3,8 @@ import { accessSync, constants, statSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import type { Duplex } from 'node:stream'
 import { UsageError, type Logger } from '@netkit/shared'
-import { closeSocket, driveSession, type SessionMeter, type Transport } from './session/driver.js'
-import type { SessionEnd, SessionEvent } from './session/machine.js'
+import { closeSocket, driveSession, type SessionMeter, type Transport } from '../session/driver.js'
+import type { SessionEnd, SessionEvent } from '../session/machine.js'
 
 /**
  * `-e/--exec PROG [ARGS]` (no shell) and `-c/--sh-exec CMD` (through /bin/sh): a child's stdin

@@ -1,10 +1,10 @@
 import type { Duplex, Readable, Writable } from 'node:stream'
 import { Writable as WritableStream } from 'node:stream'
 import { UsageError, formatHostPort, parseCount, parseDuration, type Logger } from '@netkit/shared'
-import type { NcOptions } from './options.js'
-import type { NcExtensions, StreamContext } from './run.js'
-import type { RelayResult } from './session/driver.js'
-import type { PeerInfo } from './listen.js'
+import type { NcOptions } from '../options.js'
+import type { NcExtensions, StreamContext } from '../run.js'
+import type { RelayResult } from '../session/driver.js'
+import type { PeerInfo } from '../net/listen.js'
 
 /**
  * Turns the extras' command-line arguments (see extras-options.ts) into NcExtensions hooks for
@@ -168,7 +168,7 @@ export async function buildExtensions(a: ExtrasArgs, options: NcOptions, env: Ex
   // --- TLS ---
   let wrapTls: ((stream: Duplex, context: StreamContext) => Promise<Duplex>) | undefined
   if (a.ssl) {
-    const { createTlsClient, createTlsServer, parseAlpn } = await import('./tls.js')
+    const { createTlsClient, createTlsServer, parseAlpn } = await import('../features/tls.js')
     const tlsOptions = {
       cert: a.sslCert,
       key: a.sslKey,
@@ -193,8 +193,8 @@ export async function buildExtensions(a: ExtrasArgs, options: NcOptions, env: Ex
 
   // --- proxy ---
   if (proxyWanted) {
-    const { proxyOptionsFromArgs, createProxyHandshake, negotiateProxy, describeProxy } = await import('./proxy.js')
-    const { openStream, successMessage } = await import('./connect.js')
+    const { proxyOptionsFromArgs, createProxyHandshake, negotiateProxy, describeProxy } = await import('../features/proxy.js')
+    const { openStream, successMessage } = await import('../net/connect.js')
     const proxy = proxyOptionsFromArgs({ proxy: a.proxy, proxyType: a.proxyType, proxyUser: a.proxyUser, proxyAuth: a.proxyAuth, proxyDns: a.proxyDns })!
     extensions.openStream = async (o, signal) => {
       const target = { host: o.host!, port: o.port! }
@@ -224,7 +224,7 @@ export async function buildExtensions(a: ExtrasArgs, options: NcOptions, env: Ex
 
   // --- access control ---
   if (aclWanted) {
-    const { createAccessControl } = await import('./acl.js')
+    const { createAccessControl } = await import('../features/acl.js')
     const acl = await createAccessControl({
       allow: a.allow,
       deny: a.deny,
@@ -242,7 +242,7 @@ export async function buildExtensions(a: ExtrasArgs, options: NcOptions, env: Ex
 
   // --- exec ---
   if (execWanted) {
-    const { parseExecCommand, execSession } = await import('./exec.js')
+    const { parseExecCommand, execSession } = await import('../features/exec.js')
     const command = parseExecCommand(a.exec, a.shExec)!
     extensions.runSession = async (stream, context, signal) => {
       const peer = context.peer
@@ -263,7 +263,7 @@ export async function buildExtensions(a: ExtrasArgs, options: NcOptions, env: Ex
 
   // --- broker, chat, keep-open fanout ---
   if (hubMode) {
-    const { Hub } = await import('./broker.js')
+    const { Hub } = await import('../features/broker.js')
     const hub = new Hub({
       mode: hubMode,
       log,

@@ -1,5 +1,5 @@
 import { Transform } from 'node:stream'
-import type { NcFrameFormat } from './options.js'
+import type { NcFrameFormat } from '../options.js'
 
 const NEWLINE = Buffer.from('\n')
 

@@ -1,5 +1,6 @@
 import net from 'node:net'
-import { toNetworkError, NetworkError, describeErrno } from '@netkit/shared'
+import { toNetworkError } from '@netkit/shared'
+import { unixSocketError } from './errors.js'
 
 export interface PeerInfo {
   remoteAddress: string
@@ -52,7 +53,7 @@ export function bindServer(options: ListenOptions, server: net.Server = net.crea
     const onError = (err: Error) => {
       const code = (err as { code?: string }).code
       if (options.unixPath !== undefined) {
-        reject(new NetworkError(code ? `NETKIT_${code}` : 'NETKIT_NETWORK_ERROR', `${options.unixPath}: ${(code && describeErrno(code)) ?? err.message}`, code, { operation: 'bind', protocol: 'unix' }, err))
+        reject(unixSocketError(err, options.unixPath!, 'bind'))
       } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_NODATA') {
         reject(toNetworkError(err, { operation: 'resolve', host: options.host, port: options.port }))
       } else {
