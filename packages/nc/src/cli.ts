@@ -141,8 +141,9 @@ async function toOptions(args: Args): Promise<NcOptions> {
     hexDump: str('hex-dump'),
     outFile: str('o'),
   }
-  if (options.frame !== undefined && !['lines', 'lp32', 'varint'].includes(options.frame)) {
-    throw new UsageError(`--frame must be one of lines, lp32, varint (got ${JSON.stringify(options.frame)})`)
+  if (options.frame !== undefined) {
+    const { FRAME_FORMATS } = await import('@netkit/framing')
+    if (!FRAME_FORMATS.includes(options.frame)) throw new UsageError(`--frame must be one of ${FRAME_FORMATS.join(', ')} (got ${JSON.stringify(options.frame)})`)
   }
   const concurrency = str('concurrency')
   options.concurrency = concurrency === undefined ? DEFAULT_SCAN_CONCURRENCY : parseCount(concurrency, '--concurrency', 1, MAX_SCAN_CONCURRENCY)

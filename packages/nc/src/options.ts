@@ -1,8 +1,9 @@
 import { isIP } from 'node:net'
+import type { FrameFormat } from '@netkit/framing'
 import { UsageError } from '@netkit/shared'
 
-/** The codecs `--frame` offers (mirrors @netkit/framing's FrameFormat, kept here so options stay import-free). */
-export type NcFrameFormat = 'lines' | 'lp32' | 'varint'
+/** The codecs `--frame` offers: @netkit/framing's formats (a type-only import: nothing loads). */
+export type NcFrameFormat = FrameFormat
 
 /** What a relay does around the bytes: half-close, timers and taps. Shared by every mode. */
 export interface RelayBehaviour {

@@ -1,58 +1,19 @@
-import { Transform } from 'node:stream'
+import type { Transform } from 'node:stream'
 import type { NcFrameFormat } from '../options.js'
 
-const NEWLINE = Buffer.from('\n')
-
 /**
- * --frame: the outbound transform reads input lines and sends each as one frame; the inbound
- * transform decodes frames from the socket and writes each as one line. Loaded lazily (only
- * sessions with --frame pay for @netkit/framing). Decoder errors (oversized or truncated
- * frames) surface as the transforms' errors: NetkitErrors with exit code 1.
+ * --frame, built from @netkit/framing's own streams: outbound, stdin bytes are split into lines
+ * (a last line without a newline counts) and each line goes out as one frame; inbound, frames
+ * are decoded from the socket and each is written as one line. Loaded lazily (only sessions with
+ * --frame pay for @netkit/framing). Decoder errors (oversized or truncated frames) surface as
+ * the streams' errors: NetkitErrors with exit code 1.
  */
-export async function frameTransforms(format: NcFrameFormat): Promise<{ encode: Transform; decode: Transform }> {
-  const { codecFor, lines } = await import('@netkit/framing')
+export async function frameTransforms(format: NcFrameFormat): Promise<{ encode: Transform[]; decode: Transform[] }> {
+  const { codecFor, createDecodeStream, createEncodeStream, delimited, lines, DEFAULT_MAX_FRAME_SIZE } = await import('@netkit/framing')
   const codec = codecFor(format)
-  const lineDecoder = lines({ allowUnterminatedEnd: true }).createDecoder()
-  const encode = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      try {
-        const frames = lineDecoder.push(chunk)
-        if (frames.length > 0) this.push(codec.encodeMany(frames))
-        cb()
-      } catch (err) {
-        cb(err as Error)
-      }
-    },
-    flush(cb) {
-      try {
-        const frames = lineDecoder.end()
-        if (frames.length > 0) this.push(codec.encodeMany(frames))
-        cb()
-      } catch (err) {
-        cb(err as Error)
-      }
-    },
-  })
-  const frameDecoder = codec.createDecoder()
-  const decode = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      try {
-        const frames = frameDecoder.push(chunk)
-        if (frames.length > 0) this.push(Buffer.concat(frames.flatMap((f) => [f, NEWLINE])))
-        cb()
-      } catch (err) {
-        cb(err as Error)
-      }
-    },
-    flush(cb) {
-      try {
-        const frames = frameDecoder.end()
-        if (frames.length > 0) this.push(Buffer.concat(frames.flatMap((f) => [f, NEWLINE])))
-        cb()
-      } catch (err) {
-        cb(err as Error)
-      }
-    },
-  })
-  return { encode, decode }
+  return {
+    encode: [createDecodeStream(lines({ allowUnterminatedEnd: true })), createEncodeStream(codec)],
+    // A received frame is written as it came, then '\n' (frames up to the codec's own limit).
+    decode: [createDecodeStream(codec), createEncodeStream(delimited({ maxFrameSize: DEFAULT_MAX_FRAME_SIZE }))],
+  }
 }

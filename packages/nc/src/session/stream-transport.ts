@@ -27,8 +27,8 @@ async function buildStages(options: RelayOptions): Promise<{ out: Transform[]; i
   if (options.frame) {
     const { frameTransforms } = await import('./frame.js')
     const { encode, decode } = await frameTransforms(options.frame)
-    out.push(encode)
-    inbound.push(decode)
+    out.push(...encode)
+    inbound.push(...decode)
   }
   const sinks = options.sinks
   const dumper = sinks?.hexDump ? createHexDumper() : undefined
