@@ -44,7 +44,6 @@ export {
   negotiateProxy,
   parseProxyAddress,
   parseProxyProtocol,
-  proxyOptionsFromArgs,
   DEFAULT_PROXY_PORT,
   type ProxyProtocol,
   type ProxyOptions,
@@ -52,4 +51,3 @@ export {
   type ProxyTarget,
   type ProxyCredentials,
 } from './features/proxy.js'
-export { buildExtensions, extrasArgsFrom, DEFAULT_MAX_CONNS, type ExtrasArgs, type ExtrasExtensions } from './cli/extras.js'

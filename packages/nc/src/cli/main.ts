@@ -3,13 +3,14 @@ import type { NcExtensions } from '../run.js'
 import type { NcOptions } from '../options.js'
 import { buildParser, quickParse, toOptions, type Args } from './parse.js'
 
-/** Hooks for the nc extras (TLS, exec, proxies, brokers, ACLs); none with plain OpenBSD options. */
-async function extensionsFor(args: Args, options: NcOptions): Promise<NcExtensions | undefined> {
-  const { buildExtensions, extrasArgsFrom } = await import('./extras.js')
+/** The options and hooks of the nc extras (TLS, exec, proxies, brokers, ACLs); no hooks with plain OpenBSD options. */
+async function withExtras(args: Args, options: NcOptions, signal: AbortSignal): Promise<{ options: NcOptions; extensions: NcExtensions | undefined }> {
+  const { buildExtensions } = await import('./extras.js')
+  const { extrasArgsFrom } = await import('./extras-options.js')
   const { createLogger } = await import('@netkit/shared')
   const log = createLogger({ name: 'nc', verbosity: options.verbose ?? 0 })
-  // A getter: opening process.stdin claims fd 0, which a plain session reads itself (fast-relay.ts).
-  return buildExtensions(extrasArgsFrom(args), options, { get stdin() { return process.stdin }, stdout: process.stdout, log })
+  // A getter: opening process.stdin claims fd 0, which a plain session reads itself (buffer-transport.ts).
+  return buildExtensions(extrasArgsFrom(args), options, { get stdin() { return process.stdin }, stdout: process.stdout, log, signal })
 }
 
 /**
@@ -21,22 +22,22 @@ export async function main(args: readonly string[]): Promise<number> {
   await runMain('nc', async () => {
     const quick = quickParse(args)
     const parsed = quick ?? ((await (await buildParser(args)).parseAsync()) as Args)
-    const options = await toOptions(parsed)
-    // OpenBSD letters alone never ask for an extra: skip loading them.
-    const extensions = quick ? undefined : await extensionsFor(parsed, options)
-    const { runNc } = await import('../run.js')
+    const parsedOptions = await toOptions(parsed)
     const controller = new AbortController()
     let signalExit: number | undefined
     const removeShutdown = onShutdown((signal) => {
       signalExit = signal === 'SIGINT' ? 130 : 143
       controller.abort()
     })
-    // A reader that goes away (`nc ... | head -c 10`) ends nc quietly.
-    exitQuietlyOnBrokenPipe(process.stdout)
-    const usesStdin = options.mode !== 'scan' && !options.noStdin
     // process.stdin is opened only when read: a plain session reads fd 0 itself.
     let stdinOpened = false
     try {
+      // OpenBSD letters alone never ask for an extra: skip loading them.
+      const { options, extensions } = quick ? { options: parsedOptions, extensions: undefined } : await withExtras(parsed, parsedOptions, controller.signal)
+      const { runNc } = await import('../run.js')
+      // A reader that goes away (`nc ... | head -c 10`) ends nc quietly.
+      exitQuietlyOnBrokenPipe(process.stdout)
+      const usesStdin = options.mode !== 'scan' && !options.noStdin
       const code = await runNc(options, {
         get stdin() {
           if (!usesStdin) return null
