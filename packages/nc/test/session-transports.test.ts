@@ -1,27 +1,17 @@
 /**
- * Each transport of the session engine honours the half-close rules end to end, on real
- * loopback sockets: the stream transport (taps; forced here with `-o FILE`, which leaves the
- * bytes as they are) in the CLI and in-process, the reusable-buffer transport in-process, and
- * a transport written for this test, to show a new one needs no half-close code of its own.
+ * Each transport of the session engine honours the half-close rules in-process, on real
+ * loopback sockets (the CLI matrix for both is test/half-close.test.ts), and a transport written
+ * for this test shows that a new one needs no half-close code of its own.
  */
 import { once } from 'node:events'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import net from 'node:net'
-import os from 'node:os'
-import path from 'node:path'
 import { PassThrough, Writable } from 'node:stream'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createBufferTransport } from '../src/session/buffer-transport.js'
 import { closeSocket, driveSession, type Transport } from '../src/session/driver.js'
 import type { SessionEvent } from '../src/session/machine.js'
 import { relay } from '../src/session/stream-transport.js'
-import { peerSession, sawEofWithin, tcpServer, waitFor, type Role } from './support/nc.js'
-
-function rawLog(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'nc-transport-'))
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
-  return path.join(dir, 'raw')
-}
+import { tcpServer, waitFor } from './support/nc.js'
 
 /** A connected pair on loopback: `ours` for the session, `peer` for the test. */
 async function pair(): Promise<{ ours: net.Socket; peer: net.Socket }> {
@@ -46,46 +36,6 @@ function collector(): { output: Writable; text: () => string } {
   })
   return { output, text: () => Buffer.concat(parts).toString() }
 }
-
-describe('stream transport (taps) from the CLI', { timeout: 20_000 }, () => {
-  for (const role of ['connect', 'listen'] as const satisfies readonly Role[]) {
-    it(`${role}: -q 1 with -o shuts down at stdin EOF, reads on, exits about 1 s later`, async () => {
-      const log = rawLog()
-      const { nc, peer } = await peerSession(role, ['-q', '1', '-o', log])
-      const got = waitFor(peer, 'ping\n')
-      const eof = once(peer, 'end')
-      const eofAt = performance.now()
-      nc.child.stdin!.end('ping\n')
-      await got
-      await eof
-      expect(nc.child.exitCode).toBeNull()
-      peer.write('still heard\n')
-      expect(await nc.exit).toBe(0)
-      expect(performance.now() - eofAt).toBeGreaterThanOrEqual(900)
-      expect((await nc.stdout).toString()).toBe('still heard\n')
-      expect(readFileSync(log, 'utf8')).toBe('ping\nstill heard\n')
-    })
-
-    it(`${role}: -q 0 with -o exits at once after stdin EOF, the data delivered`, async () => {
-      const { nc, peer } = await peerSession(role, ['-q', '0', '-o', rawLog()])
-      const got = waitFor(peer, 'ping\n')
-      nc.child.stdin!.end('ping\n')
-      expect(await nc.exit).toBe(0)
-      await got
-    })
-
-    it(`${role}: no flag with -o keeps the write side open until the peer closes`, async () => {
-      const { nc, peer } = await peerSession(role, ['-o', rawLog()])
-      const got = waitFor(peer, 'ping\n')
-      nc.child.stdin!.end('ping\n')
-      await got
-      expect(await sawEofWithin(peer, 500)).toBe(false)
-      peer.end('bye\n')
-      expect(await nc.exit).toBe(0)
-      expect((await nc.stdout).toString()).toBe('bye\n')
-    })
-  }
-})
 
 describe('transports in-process', { timeout: 20_000 }, () => {
   it('stream transport: -N shuts down at input EOF and ends with the peer', async () => {
