@@ -3,6 +3,9 @@
 // translation of parsed arguments into validated NcOptions.
 import type { Argv } from 'yargs'
 import type { NcOptions } from '../options.js'
+
+/** @netkit/shared, loaded lazily by toOptions (start-up: see src/cli.ts). */
+type Shared = typeof import('@netkit/shared')
 import { version } from '../version.js'
 
 /** `--hex-dump` takes an optional file: bare means stderr. Spelled `--hex-dump=FILE` for a file. */
@@ -89,9 +92,50 @@ export function quickParse(args: readonly string[]): Args | undefined {
   return parsed
 }
 
+/** Where to connect, listen or scan, from the positionals and -p/-U (mutates the options being built). */
+function placeEndpoints(shared: Shared, options: NcOptions, positionals: string[], sourcePort: string | undefined, unixSocket: boolean): void {
+  const { UsageError, parsePort, parsePortList, parseHost, servicePort } = shared
+  if (unixSocket) {
+    if (positionals.length !== 1) throw new UsageError('-U takes exactly one socket path')
+    options.unixPath = positionals[0]!
+    if (sourcePort !== undefined) throw new UsageError('cannot use -p with -U')
+  } else if (options.mode === 'listen') {
+    // `nc -l port`, `nc -l host port`, `nc -l -p port`, `nc -l host -p port`.
+    if (positionals.length > (sourcePort === undefined ? 2 : 1)) throw new UsageError(`too many arguments: ${positionals.join(' ')}`)
+    if (sourcePort !== undefined) {
+      options.port = parsePort(sourcePort, { allowZero: true })
+      // `nc -l -p 80 81`: a second port, not a host named 81 (OpenBSD prints its usage here).
+      if (positionals[0] !== undefined && /^\d+$/.test(positionals[0])) {
+        throw new UsageError(`port given twice: -p ${sourcePort} and ${positionals[0]} (use \`nc -l -p port\` or \`nc -l [host] port\`)`)
+      }
+      if (positionals[0] !== undefined) options.host = parseHost(positionals[0])
+    } else if (positionals.length === 2) {
+      options.host = parseHost(positionals[0]!)
+      options.port = parsePort(positionals[1]!, { allowZero: true })
+    } else if (positionals.length === 1) {
+      options.port = parsePort(positionals[0]!, { allowZero: true })
+    }
+  } else {
+    if (positionals.length === 0) throw new UsageError('missing destination: use `nc host port` or `nc -l port`')
+    options.host = parseHost(positionals[0]!)
+    if (sourcePort !== undefined) options.sourcePort = parsePort(sourcePort)
+    if (options.mode === 'scan') {
+      if (positionals.length < 2) throw new UsageError('missing port: use `nc -z host port...`')
+      // A hyphenated service name (`http-alt`) is one port, not the range `http`..`alt`.
+      const portSpecs = positionals.slice(1).map((arg) => arg.split(',').map((part) => String(servicePort(part) ?? part)).join(','))
+      options.ports = parsePortList(portSpecs)
+    } else {
+      if (positionals.length < 2) throw new UsageError('missing port number')
+      if (positionals.length > 2) throw new UsageError(`too many arguments: ${positionals.slice(2).join(' ')} (use -z to scan several ports)`)
+      options.port = parsePort(positionals[1]!)
+    }
+  }
+}
+
 /** Turn parsed arguments into validated NcOptions (UsageError, exit 2, on mistakes). */
 export async function toOptions(args: Args): Promise<NcOptions> {
-  const { UsageError, parsePort, parsePortList, parseDuration, parseCount, parseHost, servicePort } = await import('@netkit/shared')
+  const shared = await import('@netkit/shared')
+  const { UsageError, parseDuration, parseCount } = shared
   const { validateOptions, DEFAULT_SCAN_CONCURRENCY, MAX_SCAN_CONCURRENCY } = await import('../options.js')
   const positionals = args._.map(String)
   const flag = (name: string) => args[name] === true
@@ -137,42 +181,7 @@ export async function toOptions(args: Args): Promise<NcOptions> {
   const concurrency = str('concurrency')
   options.concurrency = concurrency === undefined ? DEFAULT_SCAN_CONCURRENCY : parseCount(concurrency, '--concurrency', 1, MAX_SCAN_CONCURRENCY)
   if (options.hexDump === '') options.hexDump = '-'
-  const sourcePort = str('p')
-  if (flag('U')) {
-    if (positionals.length !== 1) throw new UsageError('-U takes exactly one socket path')
-    options.unixPath = positionals[0]!
-    if (sourcePort !== undefined) throw new UsageError('cannot use -p with -U')
-  } else if (listen) {
-    // `nc -l port`, `nc -l host port`, `nc -l -p port`, `nc -l host -p port`.
-    if (positionals.length > (sourcePort === undefined ? 2 : 1)) throw new UsageError(`too many arguments: ${positionals.join(' ')}`)
-    if (sourcePort !== undefined) {
-      options.port = parsePort(sourcePort, { allowZero: true })
-      // `nc -l -p 80 81`: a second port, not a host named 81 (OpenBSD prints its usage here).
-      if (positionals[0] !== undefined && /^\d+$/.test(positionals[0])) {
-        throw new UsageError(`port given twice: -p ${sourcePort} and ${positionals[0]} (use \`nc -l -p port\` or \`nc -l [host] port\`)`)
-      }
-      if (positionals[0] !== undefined) options.host = parseHost(positionals[0])
-    } else if (positionals.length === 2) {
-      options.host = parseHost(positionals[0]!)
-      options.port = parsePort(positionals[1]!, { allowZero: true })
-    } else if (positionals.length === 1) {
-      options.port = parsePort(positionals[0]!, { allowZero: true })
-    }
-  } else {
-    if (positionals.length === 0) throw new UsageError('missing destination: use `nc host port` or `nc -l port`')
-    options.host = parseHost(positionals[0]!)
-    if (sourcePort !== undefined) options.sourcePort = parsePort(sourcePort)
-    if (scanning) {
-      if (positionals.length < 2) throw new UsageError('missing port: use `nc -z host port...`')
-      // A hyphenated service name (`http-alt`) is one port, not the range `http`..`alt`.
-      const portSpecs = positionals.slice(1).map((arg) => arg.split(',').map((part) => String(servicePort(part) ?? part)).join(','))
-      options.ports = parsePortList(portSpecs)
-    } else {
-      if (positionals.length < 2) throw new UsageError('missing port number')
-      if (positionals.length > 2) throw new UsageError(`too many arguments: ${positionals.slice(2).join(' ')} (use -z to scan several ports)`)
-      options.port = parsePort(positionals[1]!)
-    }
-  }
+  placeEndpoints(shared, options, positionals, str('p'), flag('U'))
   return validateOptions(options)
 }
 

@@ -72,6 +72,26 @@ export function bindServer(options: ListenOptions, server: net.Server = net.crea
 }
 
 /**
+ * Whether an accepted socket joins the queue; a refused one is destroyed here. Without
+ * keepListening only the first client is served (OpenBSD nc stops listening once it has it);
+ * an `accept` refusal (allow/deny) comes first and does not count as that client.
+ */
+function admit(socket: net.Socket, options: ListenOptions, unix: boolean, state: { busy: boolean; full: () => boolean; stopListening: () => void }): boolean {
+  socket.on('error', () => {}) // errors of queued sockets; the handler adds its own
+  const refuse = () => {
+    socket.destroy()
+    return false
+  }
+  if (!options.keepListening && state.busy) return refuse()
+  const peer = peerInfo(socket, unix)
+  if (options.accept?.(peer, socket) === false) return refuse()
+  if (!options.keepListening) state.stopListening()
+  if (options.onConnection?.(peer, socket) === false) return refuse()
+  if (state.full()) return refuse()
+  return true
+}
+
+/**
  * Listen and hand each accepted connection to `handler`. Without keepListening: serve the
  * first client, stop listening, resolve when its handler is done. With keepListening: serve
  * clients `maxConcurrent` at a time (1 = one after another, OpenBSD's -k), queueing the rest,
@@ -138,27 +158,8 @@ export async function listen(options: ListenOptions, handler: ConnectionHandler)
       pump()
     }
     server.on('connection', (socket: net.Socket) => {
-      socket.on('error', () => {}) // errors of queued sockets; the handler adds its own
-      if (!options.keepListening && (closed || active > 0 || queue.length > 0)) {
-        socket.destroy()
-        return
-      }
-      const peer = peerInfo(socket, unix)
-      // Refused (allow/deny) before anything else: it does not count as the one client.
-      if (options.accept?.(peer, socket) === false) {
-        socket.destroy()
-        return
-      }
-      // OpenBSD nc stops listening once it has its client.
-      if (!options.keepListening) close()
-      if (options.onConnection?.(peer, socket) === false) {
-        socket.destroy()
-        return
-      }
-      if (queue.length >= maxQueued) {
-        socket.destroy()
-        return
-      }
+      const busy = closed || active > 0 || queue.length > 0
+      if (!admit(socket, options, unix, { busy, full: () => queue.length >= maxQueued, stopListening: close })) return
       queue.push(socket)
       pump()
     })

@@ -167,6 +167,29 @@ function inputPump(
   return descriptorPump(input, send, onEof)
 }
 
+/**
+ * A writer of reads to `target`: true when the target took the chunk at once (the read buffer is
+ * free again), false when a write still holds it; `resume` runs once that write completes.
+ */
+function writerTo(target: () => Writable, count: (bytes: number) => void, resume: () => void, isOver: () => boolean): (chunk: Buffer) => boolean {
+  let holding = false
+  const free = () => {
+    if (holding && !isOver()) {
+      holding = false
+      resume()
+    }
+  }
+  return (chunk) => {
+    if (isOver()) return false
+    count(chunk.length)
+    const to = target()
+    to.write(chunk, free)
+    if (to.writableLength === 0) return true
+    holding = true
+    return false
+  }
+}
+
 export interface BufferTransportOptions {
   /** The socket came from a listener (pauseOnConnect) and was never read: read it with a reusable buffer too. */
   accepted?: boolean
@@ -197,38 +220,16 @@ export function createBufferTransport(connection: net.Socket, input: number | Re
   let socket = connection
   const transport = { start, shutdownWrite: () => socket.end(), flushOutput, stop, close }
 
-  /**
-   * Write each chunk to `target` at once; true when the target took it (the read buffer is free
-   * again), false when a write still holds it: `resume` runs once that write completes.
-   */
-  const writerTo = (target: () => Writable, count: (bytes: number) => void, resume: () => void) => {
-    let holding = false
-    const free = () => {
-      if (holding && !over) {
-        holding = false
-        resume()
-      }
-    }
-    return (chunk: Buffer): boolean => {
-      if (over) return false
-      count(chunk.length)
-      const to = target()
-      to.write(chunk, free)
-      if (to.writableLength === 0) return true
-      holding = true
-      return false
-    }
-  }
-
   // Inbound: socket -> output.
-  const deliver = writerTo(() => output, (n) => meter.received(n), () => socket.resume())
+  const isOver = () => over
+  const deliver = writerTo(() => output, (n) => meter.received(n), () => socket.resume(), isOver)
   const onSocketRead: OnRead = (length, buffer) => deliver(buffer.subarray(0, length))
   const onSocketData = (chunk: Buffer) => {
     if (!deliver(chunk)) socket.pause()
   }
 
   // Outbound: input -> socket.
-  const send = writerTo(() => socket, (n) => meter.sent(n), () => pump?.resume?.())
+  const send = writerTo(() => socket, (n) => meter.sent(n), () => pump?.resume?.(), isOver)
   const sendThen = (chunk: Buffer, then: () => void) => {
     meter.sent(chunk.length)
     socket.write(chunk, (err) => {

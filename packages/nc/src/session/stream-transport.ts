@@ -46,6 +46,13 @@ function chain(source: Readable, stages: Transform[]): Readable {
   return last
 }
 
+/** Detach the outbound chain's end from the connection. */
+function unwire(outSource: Readable, input: Readable | null, socket: Duplex, onSent: (chunk: Buffer) => void, onEnd: () => void): void {
+  outSource.off('data', onSent)
+  outSource.off('end', onEnd)
+  if (outSource !== input) outSource.unpipe(socket)
+}
+
 /**
  * The stream transport: plain `pipe()` both ways through the stages, so backpressure is the
  * streams' own; without stages no code runs per chunk but the byte counters. It never ends
@@ -90,6 +97,8 @@ export async function createStreamTransport(socket: Duplex, io: RelayIO, options
     io.output.on('error', onOutputError)
     inSource.pipe(io.output, { end: false })
     if (input) {
+      // A read error on the input ends it, as EOF would (the same rule as the buffer transport).
+      input.on('error', onInputEnd)
       outSource = chain(input, stages.out)
       // Counted on the connection's side: bytes on the wire after -C/--frame.
       outSource.on('data', onSent)
@@ -120,14 +129,11 @@ export async function createStreamTransport(socket: Duplex, io: RelayIO, options
     io.output.off('error', onOutputError)
     if (input) {
       input.off('end', onInputEnd)
+      input.off('error', onInputEnd)
       input.unpipe(stages.out[0] ?? socket)
       input.pause()
     }
-    if (outSource) {
-      outSource.off('data', onSent)
-      outSource.off('end', onInputEnd)
-      if (outSource !== input) outSource.unpipe(socket)
-    }
+    if (outSource) unwire(outSource, input, socket, onSent, onInputEnd)
     inSource.unpipe(io.output)
     for (const stage of all) stage.destroy()
   }
