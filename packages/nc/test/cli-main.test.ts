@@ -56,3 +56,17 @@ describe('nc main(argv) in-process', () => {
     expect(stderr).toMatch(/Unknown argument.*bogus-option/)
   })
 })
+
+describe('the quick path reads the one option table', () => {
+  it('takes every one-letter core option as declared, and leaves the rest to yargs', async () => {
+    const { quickParse } = await import('../src/cli/parse.js')
+    const { coreOptions } = await import('../src/cli/core-options.js')
+    for (const [name, spec] of Object.entries(coreOptions)) {
+      if (name.length !== 1) continue
+      const args = spec.type === 'boolean' ? [`-${name}`, 'host', '1'] : [`-${name}`, '5', 'host', '1']
+      expect(quickParse(args), name).toMatchObject({ [name]: spec.type === 'boolean' ? true : '5', _: ['host', '1'] })
+    }
+    expect(quickParse(['-x', 'proxy', 'host', '1'])).toBeUndefined() // an extras letter
+    expect(quickParse(['--stats', 'host', '1'])).toBeUndefined() // a long option
+  })
+})

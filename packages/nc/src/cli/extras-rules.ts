@@ -1,5 +1,4 @@
-import { UsageError } from '@netkit/shared'
-import type { NcOptions } from '../options.js'
+import { checkRules, type NcOptions, type OptionRule } from '../options.js'
 import type { ExtrasArgs } from './extras-options.js'
 
 /** What the extras' arguments ask for, worked out once for the rules below and the builders. */
@@ -27,14 +26,8 @@ export function extrasWanted(a: ExtrasArgs, options: NcOptions): ExtrasWanted {
   return { a, options, listen: options.mode === 'listen', tls, exec, hub, acl, proxy, any }
 }
 
-/** A combination the extras refuse: when `when` holds, the usage error says `message`. */
-interface Rule {
-  when: (w: ExtrasWanted) => unknown
-  message: string | ((w: ExtrasWanted) => string)
-}
-
 /** Every combination rule of the extras, in the order they are checked (the first match is reported). */
-export const EXTRAS_RULES: readonly Rule[] = [
+export const EXTRAS_RULES: readonly OptionRule<ExtrasWanted>[] = [
   { when: (w) => w.options.mode === 'scan', message: 'the TLS, exec, proxy, broker and direction options do not apply to -z' },
   { when: (w) => w.tls && !w.a.ssl, message: '--ssl-* options need --ssl' },
   { when: (w) => w.a.ssl && w.options.udp, message: '--ssl works over TCP and Unix stream sockets, not -u (no DTLS)' },
@@ -66,7 +59,5 @@ export function concurrent(w: ExtrasWanted, anyMode = false): boolean {
 
 /** Throw the UsageError of the first rule the arguments break. */
 export function checkExtras(w: ExtrasWanted): void {
-  for (const rule of EXTRAS_RULES) {
-    if (rule.when(w)) throw new UsageError(typeof rule.message === 'string' ? rule.message : rule.message(w))
-  }
+  checkRules(EXTRAS_RULES, w)
 }

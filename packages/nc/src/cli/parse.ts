@@ -1,12 +1,18 @@
-// Argument parsing for the nc bin: the option table (yargs, declared once; the extras' options
-// come from extras-options.ts), the yargs-free path for plain OpenBSD command lines, and the
+// Argument parsing for the nc bin: yargs over the option tables (core-options.ts and
+// extras-options.ts, each declared once), the yargs-free path (driven by the same table) for plain OpenBSD command lines, and the
 // translation of parsed arguments into validated NcOptions.
 import type { Argv } from 'yargs'
 import type { NcOptions } from '../options.js'
+import { version } from '../version.js'
+import { coreOptions } from './core-options.js'
+
+/** The one-letter options of the table, which the quick path reads as yargs would. */
+const letters = Object.entries(coreOptions).filter(([name]) => name.length === 1)
+const QUICK_FLAGS = new Set(letters.filter(([, spec]) => spec.type === 'boolean').map(([name]) => name))
+const QUICK_VALUES = new Set(letters.filter(([, spec]) => spec.type === 'string').map(([name]) => name))
 
 /** @netkit/shared, loaded lazily by toOptions (start-up: see src/cli.ts). */
 type Shared = typeof import('@netkit/shared')
-import { version } from '../version.js'
 
 /** `--hex-dump` takes an optional file: bare means stderr. Spelled `--hex-dump=FILE` for a file. */
 function preprocess(args: readonly string[]): string[] {
@@ -22,28 +28,7 @@ export async function buildParser(args: readonly string[]) {
     .strictOptions()
     .alias('help', 'h')
     .options({
-      '4': { type: 'boolean', description: 'Use IPv4 only' },
-      '6': { type: 'boolean', description: 'Use IPv6 only' },
-      C: { type: 'boolean', description: 'Send CRLF as line ending' },
-      d: { type: 'boolean', description: 'Do not read stdin' },
-      i: { type: 'string', description: 'Delay between lines sent (secs, or 500ms)', requiresArg: true },
-      k: { type: 'boolean', description: 'Keep listening after a client leaves (one at a time)' },
-      l: { type: 'boolean', description: 'Listen for an incoming connection' },
-      N: { type: 'boolean', description: 'Shut down the socket write side after EOF on stdin' },
-      n: { type: 'boolean', description: 'Numeric addresses only: no DNS' },
-      p: { type: 'string', description: 'Local port: source port to connect from, or the port to listen on with -l', requiresArg: true },
-      q: { type: 'string', description: 'Quit secs after EOF on stdin (0 = at once)', requiresArg: true },
-      s: { type: 'string', description: 'Local source address', requiresArg: true },
-      U: { type: 'boolean', description: 'Unix-domain stream socket (host is a path)' },
-      u: { type: 'boolean', description: 'UDP' },
-      w: { type: 'string', description: 'Timeout for connects and idle sessions (secs)', requiresArg: true },
-      z: { type: 'boolean', description: 'Scan: report open ports without sending data' },
-      o: { type: 'string', description: 'Write the raw bytes of both directions to a file', requiresArg: true },
-      concurrency: { type: 'string', description: 'Scan: connections in flight (default 256)', requiresArg: true },
-      json: { type: 'boolean', description: 'Scan: one JSON object per port on stdout' },
-      frame: { type: 'string', description: 'Send stdin lines as frames (lines, lp32, varint), print received frames as lines', requiresArg: true },
-      'hex-dump': { type: 'string', description: 'Hex dump both directions to stderr (--hex-dump) or a file (--hex-dump=FILE)' },
-      stats: { type: 'boolean', description: 'Print bytes each way and the duration to stderr at exit' },
+      ...coreOptions,
       // nc extras options go below this line.
       ...extraOptions,
     })
@@ -63,8 +48,6 @@ export type Args = Record<string, unknown> & { _: (string | number)[]; verbose?:
  * a letter given twice, -h, `--`): yargs then parses, validates and words the errors.
  */
 export function quickParse(args: readonly string[]): Args | undefined {
-  const flags = '46CdklNnUuz'
-  const values = 'iopqsw'
   const parsed: Args = { _: [] }
   let verbose = 0
   for (let i = 0; i < args.length; i++) {
@@ -78,8 +61,8 @@ export function quickParse(args: readonly string[]): Args | undefined {
       const letter = arg[j]!
       if (letter === 'v') verbose++
       else if (letter in parsed) return undefined
-      else if (flags.includes(letter)) parsed[letter] = true
-      else if (values.includes(letter)) {
+      else if (QUICK_FLAGS.has(letter)) parsed[letter] = true
+      else if (QUICK_VALUES.has(letter)) {
         const value = args[i + 1]
         if (j !== arg.length - 1 || value === undefined || value.startsWith('-')) return undefined
         parsed[letter] = value
