@@ -1,16 +1,13 @@
 #!/usr/bin/env node
-// The nc bin. Start-up matters (`nc` runs in shell loops): the only static imports are the
-// version and node builtins; yargs, @netkit/shared and every mode load lazily, so `nc --version`
+// The nc bin. Start-up matters (`nc` runs in shell loops): the static imports are the version,
+// the argument parsing (bundled into this file) and node builtins; yargs, @netkit/shared and every mode load lazily, so `nc --version`
 // costs about a bare `node`. `main(argv)` is exported so option handling can be tested in-process.
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { main } from './cli/main.js'
 import { version } from './version.js'
 
-/** Run nc with `args` as the bin does; resolves with the exit code (also set as process.exitCode). */
-export async function main(args: readonly string[]): Promise<number> {
-  const cli = await import('./cli/main.js')
-  return cli.main(args)
-}
+export { main }
 
 /** True when this file is the program node was started with (not imported by a test). */
 function isEntry(): boolean {
