@@ -23,7 +23,7 @@ export { openStream, successMessage, connectError, connectTimeout, describeHost,
 export { listen, bindServer, peerInfo, type ListenOptions, type ConnectionHandler, type PeerInfo } from './net/listen.js'
 export { relay, createStreamTransport, type RelayIO, type RelayOptions } from './session/stream-transport.js'
 export { fastRelay, createBufferTransport, canReadFast, fastInputKind, socketReader, type FastRelayOptions, type BufferTransportOptions, type SocketReader } from './session/buffer-transport.js'
-export { driveSession, closeSocket, type Transport, type RelayResult } from './session/driver.js'
+export { driveSession, closeSocket, type Transport, type SessionMeter, type RelayResult } from './session/driver.js'
 export { step, initialState, type SessionEnd, type SessionEnd as RelayEnd, type SessionEvent, type SessionAction, type SessionPolicy, type SessionState } from './session/machine.js'
 export type { RelaySinks } from './session/taps.js'
 export { DatagramStream, openDatagram, listenDatagram, MAX_DATAGRAM, MAX_DATAGRAM_BACKLOG, type Peer, type DatagramConnectOptions, type DatagramListenOptions } from './net/udp.js'

@@ -48,9 +48,9 @@ export interface NcEnvironment {
   stdin: Readable | null
   /**
    * The descriptor behind `stdin` (0 for the CLI). Given, a plain session (no taps, -C, -i,
-   * --frame, -k, -u or extensions) reads it directly with one reusable buffer when it is a pipe or
-   * socket, and reads `stdin` only otherwise (see fast-relay.ts). `stdout` must then be done with a
-   * chunk when its write callback runs (process.stdout is).
+   * --frame, -k, -u or extensions) reads it directly with one reusable buffer when it is a regular
+   * file, a pipe or a socket, and reads `stdin` only otherwise (session/buffer-transport.ts).
+   * `stdout` must then be done with a chunk when its write callback runs (process.stdout is).
    */
   stdinFd?: number
   /** Where received data goes (process.stdout for the CLI). */
@@ -149,7 +149,7 @@ async function runConnect(options: NcOptions, env: NcEnvironment, log: Logger, s
   } else {
     const unix = options.unixPath !== undefined
     context = { role: 'connect', protocol: unix ? 'unix' : 'tcp', host: options.host, port: options.port }
-    // A plain session reads the socket into one reusable buffer from the start (fast-relay.ts).
+    // A plain session reads the socket into one reusable buffer from the start (session/buffer-transport.ts).
     reader = isPlain(options, env, sinks) ? socketReader() : undefined
     stream = ext?.openStream
       ? await ext.openStream(options, env.signal)

@@ -14,7 +14,7 @@ export interface OpenStreamOptions {
   /** Give up on a connect that takes longer (-w); the error says `timed out`. */
   connectTimeoutMs?: number
   signal?: AbortSignal
-  /** Read into this buffer instead of a stream chunk per read (net.connect's `onread`; fast-relay.ts). */
+  /** Read into this buffer instead of a stream chunk per read (net.connect's `onread`; session/buffer-transport.ts). */
   onread?: net.OnReadOpts
 }
 
