@@ -11,7 +11,8 @@
 // Writes the tables to BENCHMARKS.md (section `nc`). Installs nothing.
 //
 // BENCH_NC_QUICK=1: the file rows at 256 MiB only. BENCH_NC_BASELINE=path/to/cli.js: one more
-// tool, another build of ours (e.g. the one before a change), measured in the same rounds.
+// tool, another build of ours (e.g. the one before a change), measured in the same rounds, named
+// by BENCH_NC_BASELINE_LABEL (default "(baseline build)").
 // BENCH_NC_SIZE (default 2G) bytes piped; BENCH_NC_ROUNDS (default 3) pipe runs per tool (median);
 // BENCH_NC_STARTS (default 20) cold starts per command (median); BENCH_NC_SCAN_CAP (s, default 60).
 import { spawn, spawnSync } from 'node:child_process'
@@ -111,7 +112,7 @@ const BASELINE = process.env.BENCH_NC_BASELINE
 const fileSizes = QUICK ? [256 * 1024 ** 2] : [256 * 1024 ** 2, 2 * 1024 ** 3]
 const fileTools = [
   pipeTools[0],
-  ...(BASELINE ? [{ name: '@netkit/nc (baseline build)', listen: (p) => `${q(node)} ${q(BASELINE)} -l 127.0.0.1 ${p}`, client: (p) => `${q(node)} ${q(BASELINE)} -N 127.0.0.1 ${p}` }] : []),
+  ...(BASELINE ? [{ name: `@netkit/nc ${process.env.BENCH_NC_BASELINE_LABEL ?? '(baseline build)'}`, listen: (p) => `${q(node)} ${q(BASELINE)} -l 127.0.0.1 ${p}`, client: (p) => `${q(node)} ${q(BASELINE)} -N 127.0.0.1 ${p}` }] : []),
   ...pipeTools.slice(2),
 ]
 const scenarios = [
