@@ -1,4 +1,8 @@
 // `npm run bench:nc`: our nc against its peers, in one run.
+// 0. Files, as users send them: `nc -N host port < file` (stdin a regular file), `cat file | nc -N
+//    host port` (stdin a pipe), and the receiver's `nc -l port > file` on disk, at 256 MiB and
+//    2 GiB of random bytes; both ends the same tool (ours, OpenBSD nc, ncat, socat); the sha256
+//    of what arrived is checked on every run; tools interleaved within each round.
 // 1. Pipe throughput: `head -c 2G /dev/zero | CLIENT` -> `LISTENER > /dev/null` over loopback for
 //    our nc, OpenBSD nc, ncat and socat (peers missing from PATH are reported as skipped).
 // 2. Cold start: `nc --version` (and a full argument parse, `nc -h`) against `node -e 0`.
@@ -6,10 +10,14 @@
 //    probes one port at a time and takes minutes; a capped run is reported as `>Ns`).
 // Writes the tables to BENCHMARKS.md (section `nc`). Installs nothing.
 //
+// BENCH_NC_QUICK=1: the file rows at 256 MiB only. BENCH_NC_BASELINE=path/to/cli.js: one more
+// tool, another build of ours (e.g. the one before a change), measured in the same rounds, named
+// by BENCH_NC_BASELINE_LABEL (default "(baseline build)").
 // BENCH_NC_SIZE (default 2G) bytes piped; BENCH_NC_ROUNDS (default 3) pipe runs per tool (median);
 // BENCH_NC_STARTS (default 20) cold starts per command (median); BENCH_NC_SCAN_CAP (s, default 60).
 import { spawn, spawnSync } from 'node:child_process'
-import { readFileSync, rmSync } from 'node:fs'
+import { createHash, randomFillSync } from 'node:crypto'
+import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { once } from 'node:events'
 import net from 'node:net'
 import os from 'node:os'
@@ -94,9 +102,107 @@ async function pipeOnce(tool) {
   return seconds
 }
 
-const results = { pipe: [], start: [], scan: [] }
+const results = { pipe: [], start: [], scan: [], files: [] }
 const started = performance.now()
 const loadBefore = os.loadavg().map((l) => l.toFixed(2)).join(' ')
+
+// 0. File transfers.
+const QUICK = process.env.BENCH_NC_QUICK === '1'
+const BASELINE = process.env.BENCH_NC_BASELINE
+const fileSizes = QUICK ? [256 * 1024 ** 2] : [256 * 1024 ** 2, 2 * 1024 ** 3]
+const fileTools = [
+  pipeTools[0],
+  ...(BASELINE ? [{ name: `@netkit/nc ${process.env.BENCH_NC_BASELINE_LABEL ?? '(baseline build)'}`, listen: (p) => `${q(node)} ${q(BASELINE)} -l 127.0.0.1 ${p}`, client: (p) => `${q(node)} ${q(BASELINE)} -N 127.0.0.1 ${p}` }] : []),
+  ...pipeTools.slice(2),
+]
+const scenarios = [
+  { name: '`nc -N host port < file` (stdin a regular file)', send: (client, src) => `${client} < ${q(src)}`, out: 'shm' },
+  { name: '`cat file | nc -N host port` (stdin a pipe)', send: (client, src) => `cat ${q(src)} | ${client}`, out: 'shm' },
+  { name: '`nc -l port > file` on disk (sender `< file`)', send: (client, src) => `${client} < ${q(src)}`, out: 'disk' },
+]
+const shmDir = mkdtempSync(path.join(process.platform === 'linux' ? '/dev/shm' : os.tmpdir(), 'bench-nc-'))
+const diskDir = mkdtempSync(path.join(os.tmpdir(), 'bench-nc-'))
+process.on('exit', () => {
+  rmSync(shmDir, { recursive: true, force: true })
+  rmSync(diskDir, { recursive: true, force: true })
+})
+
+/** `bytes` random bytes in a file on tmpfs; returns its path and sha256. */
+function randomFile(bytes) {
+  const file = path.join(shmDir, `src-${bytes}`)
+  const fd = openSync(file, 'w')
+  const hash = createHash('sha256')
+  const block = Buffer.allocUnsafe(1024 * 1024)
+  for (let left = bytes; left > 0; left -= block.length) {
+    randomFillSync(block)
+    const part = left >= block.length ? block : block.subarray(0, left)
+    hash.update(part)
+    writeSync(fd, part)
+  }
+  closeSync(fd)
+  return { file, sha: hash.digest('hex') }
+}
+
+async function sha256File(file) {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) hash.update(chunk)
+  return hash.digest('hex')
+}
+
+async function fileOnce(tool, scenario, src) {
+  const port = await freePort()
+  const out = path.join(scenario.out === 'shm' ? shmDir : diskDir, 'out')
+  rmSync(out, { force: true })
+  const listener = spawn('sh', ['-c', `exec ${tool.listen(port)} > ${q(out)}`], { stdio: ['ignore', 'ignore', 'inherit'] })
+  const listenerExit = once(listener, 'exit')
+  await waitListening(port)
+  const t0 = performance.now()
+  const client = spawn('sh', ['-c', scenario.send(tool.client(port), src.file)], { stdio: ['ignore', 'ignore', 'inherit'] })
+  const [[clientCode], [listenerCode]] = await Promise.all([once(client, 'exit'), listenerExit])
+  const seconds = (performance.now() - t0) / 1000
+  if (clientCode !== 0 || listenerCode !== 0) throw new Error(`exit codes client ${clientCode}, listener ${listenerCode}`)
+  const sha = await sha256File(out)
+  rmSync(out, { force: true })
+  if (sha !== src.sha) throw new Error(`sha256 mismatch: got ${sha.slice(0, 12)}…, sent ${src.sha.slice(0, 12)}…`)
+  return seconds
+}
+
+const mib = (bytes) => (bytes >= 1024 ** 3 ? `${bytes / 1024 ** 3} GiB` : `${bytes / 1024 ** 2} MiB`)
+for (const bytes of fileSizes) {
+  const src = randomFile(bytes)
+  const fileTimes = new Map()
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const scenario of scenarios) {
+      for (const tool of fileTools) {
+        if (tool.skip) continue
+        const key = `${scenario.name}\0${tool.name}`
+        if (!fileTimes.has(key)) fileTimes.set(key, [])
+        try {
+          const s = await fileOnce(tool, scenario, src)
+          fileTimes.get(key).push(s)
+          log(`file ${mib(bytes)} ${scenario.name} ${tool.name}: ${s.toFixed(2)} s`)
+        } catch (err) {
+          log(`file ${mib(bytes)} ${scenario.name} ${tool.name}: failed: ${err.message}`)
+        }
+      }
+    }
+  }
+  rmSync(src.file, { force: true })
+  for (const scenario of scenarios) {
+    const oursList = fileTimes.get(`${scenario.name}\0${fileTools[0].name}`) ?? []
+    const ours = oursList.length ? median(oursList) : undefined
+    for (const tool of fileTools) {
+      const list = fileTimes.get(`${scenario.name}\0${tool.name}`) ?? []
+      if (tool.skip || list.length === 0) {
+        results.files.push([scenario.name, mib(bytes), tool.name, tool.skip ?? 'failed', '—', '—'])
+        continue
+      }
+      const s = median(list)
+      const ratio = ours === undefined || tool === fileTools[0] ? '—' : `${(s / ours).toFixed(2)}×`
+      results.files.push([scenario.name, mib(bytes), tool.name, `${s.toFixed(2)} s`, `${(bytes / s / 1e9).toFixed(2)} GB/s`, ratio])
+    }
+  }
+}
 
 // 1. Pipe throughput (tools interleaved per round so load drifts hit all alike).
 const times = new Map(pipeTools.map((t) => [t.name, []]))
@@ -194,6 +300,12 @@ const body = [
   '',
   machineLine(),
   `Load average ${loadBefore} at the start, ${loadAfter} at the end (shared machine: compare ratios). Whole run: ${Math.round((performance.now() - started) / 1000)} s.`,
+  '',
+  `### Files: ${fileSizes.map(mib).join(' and ')} of random bytes over 127.0.0.1, both ends the same tool`,
+  '',
+  `Median of ${ROUNDS} runs per tool and row, tools interleaved; time from starting the sender until both ends exited; the receiver writes \`> file\` (on tmpfs, or on disk for the last row) and its sha256 is checked after every run. Clients: ours and OpenBSD nc \`-N\`, ncat as is, socat \`-u\`. Last column: that tool's time over ours (above 1 = ours is faster).`,
+  '',
+  markdownTable(['how', 'size', 'tool', 'time', 'throughput', 'its time / ours'], results.files),
   '',
   `### Pipe: \`head -c ${SIZE} /dev/zero | CLIENT\` -> \`LISTENER > /dev/null\` over 127.0.0.1`,
   '',

@@ -1,242 +1,26 @@
 #!/usr/bin/env node
-// The nc bin: parse arguments (OpenBSD nc letters) and call the library.
-// Start-up matters (`nc` runs in shell loops): the only static import is the version; yargs,
-// @netkit/shared and every mode load lazily, so `nc --version` costs about a bare `node`.
-import type { Argv } from 'yargs'
-import type { NcOptions } from './options.js'
-import type { NcExtensions } from './run.js'
+// The nc bin. Start-up matters (`nc` runs in shell loops): the static imports are the version,
+// the argument parsing (bundled into this file) and node builtins; yargs, @netkit/shared and every mode load lazily, so `nc --version`
+// costs about a bare `node`. `main(argv)` is exported so option handling can be tested in-process.
+import { realpathSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { main } from './cli/main.js'
 import { version } from './version.js'
 
+export { main }
+
+/** True when this file is the program node was started with (not imported by a test). */
+function isEntry(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)
+  } catch {
+    return false
+  }
+}
+
 const rawArgs = process.argv.slice(2)
-
-if (rawArgs.length === 1 && rawArgs[0] === '--version') {
+if (rawArgs.length === 1 && rawArgs[0] === '--version' && isEntry()) {
   process.stdout.write(`${version}\n`)
-} else {
+} else if (isEntry()) {
   await main(rawArgs)
-}
-
-/** `--hex-dump` takes an optional file: bare means stderr. Spelled `--hex-dump=FILE` for a file. */
-function preprocess(args: readonly string[]): string[] {
-  return args.map((a) => (a === '--hex-dump' ? '--hex-dump=-' : a))
-}
-
-async function buildParser(args: readonly string[]) {
-  const { createCli } = await import('@netkit/shared/cli')
-  const { extraOptions, extraExamples } = await import('./extras-options.js')
-  const cli = createCli({ name: 'nc', version, usage: '$0 [options] [host] [port]\n$0 -l [options] [host] port\n$0 -z [options] host port...', argv: preprocess(args) })
-    .parserConfiguration({ 'greedy-arrays': false, 'dot-notation': false, 'duplicate-arguments-array': true, 'parse-positional-numbers': false })
-    .strict(false)
-    .strictOptions()
-    .alias('help', 'h')
-    .options({
-      '4': { type: 'boolean', description: 'Use IPv4 only' },
-      '6': { type: 'boolean', description: 'Use IPv6 only' },
-      C: { type: 'boolean', description: 'Send CRLF as line ending' },
-      d: { type: 'boolean', description: 'Do not read stdin' },
-      i: { type: 'string', description: 'Delay between lines sent (secs, or 500ms)', requiresArg: true },
-      k: { type: 'boolean', description: 'Keep listening after a client leaves (one at a time)' },
-      l: { type: 'boolean', description: 'Listen for an incoming connection' },
-      N: { type: 'boolean', description: 'Shut down the socket write side after EOF on stdin' },
-      n: { type: 'boolean', description: 'Numeric addresses only: no DNS' },
-      p: { type: 'string', description: 'Local port: source port to connect from, or the port to listen on with -l', requiresArg: true },
-      q: { type: 'string', description: 'Quit secs after EOF on stdin (0 = at once)', requiresArg: true },
-      s: { type: 'string', description: 'Local source address', requiresArg: true },
-      U: { type: 'boolean', description: 'Unix-domain stream socket (host is a path)' },
-      u: { type: 'boolean', description: 'UDP' },
-      w: { type: 'string', description: 'Timeout for connects and idle sessions (secs)', requiresArg: true },
-      z: { type: 'boolean', description: 'Scan: report open ports without sending data' },
-      o: { type: 'string', description: 'Write the raw bytes of both directions to a file', requiresArg: true },
-      concurrency: { type: 'string', description: 'Scan: connections in flight (default 256)', requiresArg: true },
-      json: { type: 'boolean', description: 'Scan: one JSON object per port on stdout' },
-      frame: { type: 'string', description: 'Send stdin lines as frames (lines, lp32, varint), print received frames as lines', requiresArg: true },
-      'hex-dump': { type: 'string', description: 'Hex dump both directions to stderr (--hex-dump) or a file (--hex-dump=FILE)' },
-      stats: { type: 'boolean', description: 'Print bytes each way and the duration to stderr at exit' },
-      // nc extras (issue 6) options go below this line.
-      ...extraOptions,
-    })
-    .example('$0 example.com 80', 'Connect; stdin to the socket, the socket to stdout')
-    .example('$0 -l 1234', 'Listen on port 1234 (also: -l -p 1234)')
-    .example('$0 -zv 127.0.0.1 20-25 80 443,8000-8100', 'Scan ports')
-    .example(extraExamples.map(([cmd, text]) => [cmd, text]))
-  return cli as unknown as Argv<Record<string, unknown>>
-}
-
-type Args = Record<string, unknown> & { _: (string | number)[]; verbose?: number }
-
-/**
- * The common command lines (OpenBSD letters and positionals: `nc -N host port`, `nc -lvp 1234`,
- * `nc -zv host 20-25`) parsed without yargs, which costs a session ~15 ms of start-up. Returns
- * what yargs would, or undefined for anything else (long options, attached or dash-led values,
- * a letter given twice, -h, `--`): yargs then parses, validates and words the errors.
- */
-function quickParse(args: readonly string[]): Args | undefined {
-  // Declared here, not at module level: the top-level await above runs before later declarations.
-  const flags = '46CdklNnUuz'
-  const values = 'iopqsw'
-  const parsed: Args = { _: [] }
-  let verbose = 0
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    if (!arg.startsWith('-')) {
-      parsed._.push(arg)
-      continue
-    }
-    if (arg.length < 2 || arg.startsWith('--')) return undefined
-    for (let j = 1; j < arg.length; j++) {
-      const letter = arg[j]!
-      if (letter === 'v') verbose++
-      else if (letter in parsed) return undefined
-      else if (flags.includes(letter)) parsed[letter] = true
-      else if (values.includes(letter)) {
-        const value = args[i + 1]
-        if (j !== arg.length - 1 || value === undefined || value.startsWith('-')) return undefined
-        parsed[letter] = value
-        i++
-      } else return undefined
-    }
-  }
-  if (parsed._.length === 0) return undefined
-  parsed.verbose = verbose
-  return parsed
-}
-
-/** Turn parsed arguments into validated NcOptions (UsageError, exit 2, on mistakes). */
-async function toOptions(args: Args): Promise<NcOptions> {
-  const { UsageError, parsePort, parsePortList, parseDuration, parseCount, parseHost, servicePort } = await import('@netkit/shared')
-  const { validateOptions, DEFAULT_SCAN_CONCURRENCY, MAX_SCAN_CONCURRENCY } = await import('./options.js')
-  const positionals = args._.map(String)
-  const flag = (name: string) => args[name] === true
-  const str = (name: string) => {
-    const value = args[name]
-    if (Array.isArray(value)) throw new UsageError(`option -${name.length > 1 ? '-' : ''}${name} given more than once`)
-    return typeof value === 'string' ? value : undefined
-  }
-  const listen = flag('l')
-  const scanning = flag('z')
-  if (listen && scanning) throw new UsageError('cannot use -z and -l')
-  if (flag('4') && flag('6')) throw new UsageError('cannot use -4 and -6 together')
-  const secs = (name: string, what: string) => {
-    const v = str(name)
-    return v === undefined ? undefined : parseDuration(v, what)
-  }
-  const options: NcOptions = {
-    mode: listen ? 'listen' : scanning ? 'scan' : 'connect',
-    udp: flag('u'),
-    family: flag('4') ? 4 : flag('6') ? 6 : undefined,
-    numeric: flag('n'),
-    sourceAddress: str('s'),
-    keepListening: flag('k'),
-    noStdin: flag('d'),
-    shutdownOnEof: flag('N'),
-    // Debian's nc: a negative -q waits forever (the default).
-    quitAfterEofMs: /^-\d+$/.test(str('q') ?? '') ? undefined : secs('q', '-q seconds'),
-    idleTimeoutMs: secs('w', '-w timeout'),
-    connectTimeoutMs: secs('w', '-w timeout'),
-    intervalMs: secs('i', '-i interval'),
-    crlf: flag('C'),
-    verbose: typeof args.verbose === 'number' ? args.verbose : 0,
-    json: flag('json'),
-    stats: flag('stats'),
-    frame: str('frame') as NcOptions['frame'],
-    hexDump: str('hex-dump'),
-    outFile: str('o'),
-  }
-  if (options.frame !== undefined && !['lines', 'lp32', 'varint'].includes(options.frame)) {
-    throw new UsageError(`--frame must be one of lines, lp32, varint (got ${JSON.stringify(options.frame)})`)
-  }
-  const concurrency = str('concurrency')
-  options.concurrency = concurrency === undefined ? DEFAULT_SCAN_CONCURRENCY : parseCount(concurrency, '--concurrency', 1, MAX_SCAN_CONCURRENCY)
-  if (options.hexDump === '') options.hexDump = '-'
-  const sourcePort = str('p')
-  if (flag('U')) {
-    if (positionals.length !== 1) throw new UsageError('-U takes exactly one socket path')
-    options.unixPath = positionals[0]!
-    if (sourcePort !== undefined) throw new UsageError('cannot use -p with -U')
-  } else if (listen) {
-    // `nc -l port`, `nc -l host port`, `nc -l -p port`, `nc -l host -p port`.
-    if (positionals.length > (sourcePort === undefined ? 2 : 1)) throw new UsageError(`too many arguments: ${positionals.join(' ')}`)
-    if (sourcePort !== undefined) {
-      options.port = parsePort(sourcePort, { allowZero: true })
-      // `nc -l -p 80 81`: a second port, not a host named 81 (OpenBSD prints its usage here).
-      if (positionals[0] !== undefined && /^\d+$/.test(positionals[0])) {
-        throw new UsageError(`port given twice: -p ${sourcePort} and ${positionals[0]} (use \`nc -l -p port\` or \`nc -l [host] port\`)`)
-      }
-      if (positionals[0] !== undefined) options.host = parseHost(positionals[0])
-    } else if (positionals.length === 2) {
-      options.host = parseHost(positionals[0]!)
-      options.port = parsePort(positionals[1]!, { allowZero: true })
-    } else if (positionals.length === 1) {
-      options.port = parsePort(positionals[0]!, { allowZero: true })
-    }
-  } else {
-    if (positionals.length === 0) throw new UsageError('missing destination: use `nc host port` or `nc -l port`')
-    options.host = parseHost(positionals[0]!)
-    if (sourcePort !== undefined) options.sourcePort = parsePort(sourcePort)
-    if (scanning) {
-      if (positionals.length < 2) throw new UsageError('missing port: use `nc -z host port...`')
-      // A hyphenated service name (`http-alt`) is one port, not the range `http`..`alt`.
-      const portSpecs = positionals.slice(1).map((arg) => arg.split(',').map((part) => String(servicePort(part) ?? part)).join(','))
-      options.ports = parsePortList(portSpecs)
-    } else {
-      if (positionals.length < 2) throw new UsageError('missing port number')
-      if (positionals.length > 2) throw new UsageError(`too many arguments: ${positionals.slice(2).join(' ')} (use -z to scan several ports)`)
-      options.port = parsePort(positionals[1]!)
-    }
-  }
-  return validateOptions(options)
-}
-
-/** Hooks for the nc extras (TLS, exec, proxies, brokers, ACLs); none with plain OpenBSD options. */
-async function extensionsFor(args: Args, options: NcOptions): Promise<NcExtensions | undefined> {
-  const { buildExtensions, extrasArgsFrom } = await import('./extras.js')
-  const { createLogger } = await import('@netkit/shared')
-  const log = createLogger({ name: 'nc', verbosity: options.verbose ?? 0 })
-  // A getter: opening process.stdin claims fd 0, which a plain session reads itself (fast-relay.ts).
-  return buildExtensions(extrasArgsFrom(args), options, { get stdin() { return process.stdin }, stdout: process.stdout, log })
-}
-
-async function main(args: readonly string[]): Promise<void> {
-  const { runMain, exitQuietlyOnBrokenPipe, onShutdown, createLogger } = await import('@netkit/shared')
-  await runMain('nc', async () => {
-    const quick = quickParse(args)
-    const parsed = quick ?? ((await (await buildParser(args)).parseAsync()) as Args)
-    const options = await toOptions(parsed)
-    // OpenBSD letters alone never ask for an extra: skip loading them.
-    const extensions = quick ? undefined : await extensionsFor(parsed, options)
-    const { runNc } = await import('./run.js')
-    const controller = new AbortController()
-    let signalExit: number | undefined
-    const removeShutdown = onShutdown((signal) => {
-      signalExit = signal === 'SIGINT' ? 130 : 143
-      controller.abort()
-    })
-    // A reader that goes away (`nc ... | head -c 10`) ends nc quietly.
-    exitQuietlyOnBrokenPipe(process.stdout)
-    const usesStdin = options.mode !== 'scan' && !options.noStdin
-    // process.stdin is opened only when read: a plain session reads fd 0 itself.
-    let stdinOpened = false
-    try {
-      const code = await runNc(options, {
-        get stdin() {
-          if (!usesStdin) return null
-          stdinOpened = true
-          return process.stdin
-        },
-        stdinFd: 0,
-        stdout: process.stdout,
-        log: createLogger({ name: 'nc', verbosity: options.verbose ?? 0 }),
-        signal: controller.signal,
-        extensions,
-      })
-      return signalExit ?? code
-    } catch (err) {
-      // Interrupted while connecting or waiting for a client: the signal is the news, not the error.
-      if (signalExit !== undefined) return signalExit
-      throw err
-    } finally {
-      removeShutdown()
-      // stdin may still be open (peer closed first); it must not keep the process alive.
-      if (stdinOpened) process.stdin.destroy()
-    }
-  })
 }

@@ -1,15 +1,16 @@
 /**
  * @netkit/nc: netcat as a library. The CLI (src/cli.ts) only parses arguments and calls runNc.
  *
- * Seams for the layers built on the core (TLS, exec, proxies, brokers, ACLs: issue 6); keep
+ * Seams for the layers built on the core (TLS, exec, proxies, brokers, ACLs); keep
  * them stable:
  * (a) Opening a connection yields a Duplex: `openStream(options): Promise<net.Socket>` (TCP or
  *     Unix), `openDatagram` for UDP. A proxy replaces it (`NcExtensions.openStream`), TLS wraps
  *     the result (`NcExtensions.wrapStream`, called in both roles).
- * (b) `relay(socket: Duplex, { input: Readable | null, output: Writable }, options)` moves the
- *     bytes with the -N/-q/-w/-i/-C/--frame behaviour as options, so exec passes a child's stdio
- *     (`NcExtensions.sessionIO`), or serves the session itself (`NcExtensions.runSession`).
- *     The relay ends/destroys the socket, never input or output.
+ * (b) Sessions: one half-close state machine (`step`, session/machine.ts) and one driver
+ *     (`driveSession`) that performs its actions; transports move the bytes and report events:
+ *     `relay()` (streams, with -C/-i/--frame/taps), `fastRelay()` (reusable buffers; stdin a
+ *     regular file, pipe or socket), `execSession()` (a child's stdio). A new transport
+ *     (WebSocket, a proxy tunnel) implements `Transport` and gets the rules for free.
  * (c) Listen mode calls a per-connection handler: `listen(options, handler)` with
  *     `keepListening`/`maxConcurrent` (1 = OpenBSD's sequential -k) and an `onConnection`
  *     filter; `NcExtensions.handleConnection`, `.maxConcurrent` and `.acceptConnection` plug a
@@ -18,19 +19,23 @@
 export { version } from './version.js'
 export { validateOptions, DEFAULT_SCAN_CONCURRENCY, MAX_SCAN_CONCURRENCY } from './options.js'
 export type { NcOptions, RelayBehaviour, NcFrameFormat } from './options.js'
-export { openStream, successMessage, connectError, connectTimeout, describeHost, type OpenStreamOptions } from './connect.js'
-export { listen, bindServer, peerInfo, type ListenOptions, type ConnectionHandler, type PeerInfo } from './listen.js'
-export { relay, type RelayIO, type RelayOptions, type RelayResult, type RelayEnd, type RelaySinks } from './relay.js'
-export { DatagramStream, openDatagram, listenDatagram, MAX_DATAGRAM, MAX_DATAGRAM_BACKLOG, type Peer, type DatagramConnectOptions, type DatagramListenOptions } from './udp.js'
-export { scan, type ScanOptions, type ScanResult, type PortState } from './scan.js'
-export { createHexDumper, formatHexLine, type HexDumper } from './hexdump.js'
-export { formatStats, addStats, type SessionStats } from './stats.js'
+export { openStream, successMessage, connectError, connectTimeout, describeHost, type OpenStreamOptions } from './net/connect.js'
+export { listen, bindServer, peerInfo, type ListenOptions, type ConnectionHandler, type PeerInfo } from './net/listen.js'
+export { relay, createStreamTransport, type RelayIO, type RelayOptions } from './session/stream-transport.js'
+export { fastRelay, createBufferTransport, canReadFast, fastInputKind, socketReader, type FastRelayOptions, type BufferTransportOptions, type SocketReader } from './session/buffer-transport.js'
+export { driveSession, closeSocket, type Transport, type SessionMeter, type RelayResult } from './session/driver.js'
+export { step, initialState, type SessionEnd, type SessionEnd as RelayEnd, type SessionEvent, type SessionAction, type SessionPolicy, type SessionState } from './session/machine.js'
+export type { RelaySinks } from './session/taps.js'
+export { DatagramStream, openDatagram, listenDatagram, MAX_DATAGRAM, MAX_DATAGRAM_BACKLOG, type Peer, type DatagramConnectOptions, type DatagramListenOptions } from './net/udp.js'
+export { scan, type ScanOptions, type ScanResult, type PortState } from './net/scan.js'
+export { createHexDumper, formatHexLine, type HexDumper } from './session/hexdump.js'
+export { formatStats, addStats, type SessionStats } from './session/stats.js'
 export { runNc, type NcEnvironment, type NcExtensions, type StreamContext } from './run.js'
-// The extras (issue 6): TLS, exec, concurrent listen, access control, proxies.
-export { createTlsClient, createTlsServer, parseAlpn, describeTlsSession, type TlsOptions, type TlsClient, type TlsServer } from './tls.js'
-export { execSession, parseExecCommand, splitCommand, findProgram, execEnvironment, terminate, type ExecCommand, type ExecEndpoints, type ExecSessionOptions, type ExecSessionResult } from './exec.js'
-export { Hub, escapeControl, MAX_CHAT_LINE, type HubMode, type HubOptions } from './broker.js'
-export { createAccessControl, MAX_ACCESS_ENTRIES, type AccessControl, type AccessControlOptions } from './acl.js'
+// The extras: TLS, exec, concurrent listen, access control, proxies.
+export { createTlsClient, createTlsServer, parseAlpn, describeTlsSession, type TlsOptions, type TlsClient, type TlsServer } from './features/tls.js'
+export { execSession, parseExecCommand, splitCommand, findProgram, execEnvironment, terminate, type ExecCommand, type ExecEndpoints, type ExecSessionOptions, type ExecSessionResult } from './features/exec.js'
+export { Hub, escapeControl, MAX_CHAT_LINE, type HubMode, type HubOptions } from './features/broker.js'
+export { createAccessControl, MAX_ACCESS_ENTRIES, type AccessControl, type AccessControlOptions } from './features/acl.js'
 export {
   socks5Handshake,
   socks4Handshake,
@@ -39,12 +44,10 @@ export {
   negotiateProxy,
   parseProxyAddress,
   parseProxyProtocol,
-  proxyOptionsFromArgs,
   DEFAULT_PROXY_PORT,
   type ProxyProtocol,
   type ProxyOptions,
   type ProxyHandshake,
   type ProxyTarget,
   type ProxyCredentials,
-} from './proxy.js'
-export { buildExtensions, extrasArgsFrom, DEFAULT_MAX_CONNS, type ExtrasArgs, type ExtrasExtensions } from './extras.js'
+} from './features/proxy.js'

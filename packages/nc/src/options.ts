@@ -1,8 +1,9 @@
 import { isIP } from 'node:net'
+import type { FrameFormat } from '@netkit/framing'
 import { UsageError } from '@netkit/shared'
 
-/** The codecs `--frame` offers (mirrors @netkit/framing's FrameFormat, kept here so options stay import-free). */
-export type NcFrameFormat = 'lines' | 'lp32' | 'varint'
+/** The codecs `--frame` offers: @netkit/framing's formats (a type-only import: nothing loads). */
+export type NcFrameFormat = FrameFormat
 
 /** What a relay does around the bytes: half-close, timers and taps. Shared by every mode. */
 export interface RelayBehaviour {
@@ -64,42 +65,45 @@ export interface NcOptions extends RelayBehaviour {
 export const DEFAULT_SCAN_CONCURRENCY = 256
 export const MAX_SCAN_CONCURRENCY = 4096
 
-/** Check combinations the parser cannot: one UsageError (exit 2) per mistake, worded like OpenBSD nc. */
-export function validateOptions(options: NcOptions): NcOptions {
-  const o = options
-  if (o.mode === 'scan' && o.keepListening) throw new UsageError('cannot use -z and -k')
-  if (o.udp && o.unixPath !== undefined) {
-    throw new UsageError("unix datagram sockets (-uU) are not supported: Node's dgram module has no AF_UNIX sockets")
-  }
-  if (o.mode === 'scan' && o.unixPath !== undefined) throw new UsageError('cannot use -z and -U')
-  if (o.keepListening && o.mode !== 'listen') throw new UsageError('must use -l with -k')
-  if (o.mode === 'listen' && (o.sourceAddress !== undefined || o.sourcePort !== undefined)) {
-    throw new UsageError('cannot use -s or source port with -l; give the address as `-l host port`')
-  }
-  if (o.shutdownOnEof && o.noStdin) throw new UsageError('-N needs stdin; it cannot be combined with -d')
-  if (o.frame && (o.crlf || o.intervalMs !== undefined)) throw new UsageError('--frame cannot be combined with -C or -i')
-  if (o.frame && o.udp) throw new UsageError('--frame works over TCP and Unix stream sockets, not -u')
-  if (o.mode === 'connect' && o.unixPath === undefined && (o.host === undefined || o.port === undefined)) {
-    throw new UsageError('missing destination: use `nc host port` or `nc -l port`')
-  }
-  if (o.mode === 'listen' && o.unixPath === undefined && o.port === undefined) {
-    throw new UsageError('missing port to listen on: use `nc -l port` or `nc -l -p port`')
-  }
-  if (o.mode === 'scan' && (o.host === undefined || !o.ports?.length)) {
-    throw new UsageError('missing ports to scan: use `nc -z host port...`')
-  }
-  if (o.numeric && o.host !== undefined && !isNumericHost(o.host)) {
-    // OpenBSD nc words it as a failed getaddrinfo with AI_NUMERICHOST; it is a usage mistake here.
-    throw new UsageError(`-n given but ${JSON.stringify(o.host)} is not a numeric address`)
-  }
-  const literalFamily = o.host === undefined ? 0 : isIP(o.host)
-  if (o.family !== undefined && literalFamily !== 0 && literalFamily !== o.family) {
-    // OpenBSD nc fails getaddrinfo here; without this check the address was used anyway.
-    throw new UsageError(`-${o.family} given but ${JSON.stringify(o.host)} is an IPv${literalFamily} address`)
-  }
-  return o
+/** A combination nc refuses: when `when` holds, the usage error says `message`. */
+export interface OptionRule<T = NcOptions> {
+  when: (subject: T) => unknown
+  message: string | ((subject: T) => string)
 }
 
-function isNumericHost(host: string): boolean {
-  return isIP(host) !== 0
+/** Throw the UsageError (exit 2) of the first rule `subject` breaks. */
+export function checkRules<T>(rules: readonly OptionRule<T>[], subject: T): void {
+  for (const rule of rules) {
+    if (rule.when(subject)) throw new UsageError(typeof rule.message === 'string' ? rule.message : rule.message(subject))
+  }
+}
+
+const literalFamily = (o: NcOptions) => (o.host === undefined ? 0 : isIP(o.host))
+
+/** Every combination rule of the core options, in the order they are checked, worded like OpenBSD nc. */
+export const OPTION_RULES: readonly OptionRule[] = [
+  { when: (o) => o.mode === 'scan' && o.keepListening, message: 'cannot use -z and -k' },
+  { when: (o) => o.udp && o.unixPath !== undefined, message: "unix datagram sockets (-uU) are not supported: Node's dgram module has no AF_UNIX sockets" },
+  { when: (o) => o.mode === 'scan' && o.unixPath !== undefined, message: 'cannot use -z and -U' },
+  { when: (o) => o.keepListening && o.mode !== 'listen', message: 'must use -l with -k' },
+  { when: (o) => o.mode === 'listen' && (o.sourceAddress !== undefined || o.sourcePort !== undefined), message: 'cannot use -s or source port with -l; give the address as `-l host port`' },
+  { when: (o) => o.shutdownOnEof && o.noStdin, message: '-N needs stdin; it cannot be combined with -d' },
+  { when: (o) => o.frame && (o.crlf || o.intervalMs !== undefined), message: '--frame cannot be combined with -C or -i' },
+  { when: (o) => o.frame && o.udp, message: '--frame works over TCP and Unix stream sockets, not -u' },
+  { when: (o) => o.mode === 'connect' && o.unixPath === undefined && (o.host === undefined || o.port === undefined), message: 'missing destination: use `nc host port` or `nc -l port`' },
+  { when: (o) => o.mode === 'listen' && o.unixPath === undefined && o.port === undefined, message: 'missing port to listen on: use `nc -l port` or `nc -l -p port`' },
+  { when: (o) => o.mode === 'scan' && (o.host === undefined || !o.ports?.length), message: 'missing ports to scan: use `nc -z host port...`' },
+  // OpenBSD nc words it as a failed getaddrinfo with AI_NUMERICHOST; it is a usage mistake here.
+  { when: (o) => o.numeric && o.host !== undefined && isIP(o.host) === 0, message: (o) => `-n given but ${JSON.stringify(o.host)} is not a numeric address` },
+  // OpenBSD nc fails getaddrinfo here; without this check the address was used anyway.
+  {
+    when: (o) => o.family !== undefined && literalFamily(o) !== 0 && literalFamily(o) !== o.family,
+    message: (o) => `-${o.family} given but ${JSON.stringify(o.host)} is an IPv${literalFamily(o)} address`,
+  },
+]
+
+/** Check combinations the parser cannot: the UsageError (exit 2) of the first rule broken. */
+export function validateOptions(options: NcOptions): NcOptions {
+  checkRules(OPTION_RULES, options)
+  return options
 }

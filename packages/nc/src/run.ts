@@ -1,13 +1,15 @@
 import { createWriteStream, openSync, type WriteStream } from 'node:fs'
 import net from 'node:net'
 import type { Duplex, Readable, Writable } from 'node:stream'
-import { createLogger, formatHostPort, NetkitError, describeErrno, type Logger } from '@netkit/shared'
+import { ErrorCode, createLogger, formatHostPort, NetkitError, describeErrno, type Logger } from '@netkit/shared'
 import type { NcOptions } from './options.js'
-import { openStream, successMessage } from './connect.js'
-import { listen, type ConnectionHandler, type PeerInfo } from './listen.js'
-import { relay, type RelayIO, type RelayResult, type RelaySinks } from './relay.js'
-import { canReadFast, fastRelay, socketReader, type SocketReader } from './fast-relay.js'
-import { addStats, formatStats, type SessionStats } from './stats.js'
+import { openStream, successMessage } from './net/connect.js'
+import { listen, type ConnectionHandler, type PeerInfo } from './net/listen.js'
+import type { RelayResult } from './session/driver.js'
+import { relay, type RelayIO } from './session/stream-transport.js'
+import type { RelaySinks } from './session/taps.js'
+import { canReadFast, fastRelay, socketReader, type SocketReader } from './session/buffer-transport.js'
+import { addStats, formatStats, type SessionStats } from './session/stats.js'
 
 /** Where a stream came from, for the extension hooks. */
 export interface StreamContext {
@@ -46,9 +48,9 @@ export interface NcEnvironment {
   stdin: Readable | null
   /**
    * The descriptor behind `stdin` (0 for the CLI). Given, a plain session (no taps, -C, -i,
-   * --frame, -k, -u or extensions) reads it directly with one reusable buffer when it is a pipe or
-   * socket, and reads `stdin` only otherwise (see fast-relay.ts). `stdout` must then be done with a
-   * chunk when its write callback runs (process.stdout is).
+   * --frame, -k, -u or extensions) reads it directly with one reusable buffer when it is a regular
+   * file, a pipe or a socket, and reads `stdin` only otherwise (session/buffer-transport.ts).
+   * `stdout` must then be done with a chunk when its write callback runs (process.stdout is).
    */
   stdinFd?: number
   /** Where received data goes (process.stdout for the CLI). */
@@ -106,12 +108,13 @@ async function sessionIO(context: StreamContext, options: NcOptions, env: NcEnvi
 }
 
 /** The relay between the stream and stdin/stdout (or sessionIO), or an extension's own session. */
-async function session(stream: Duplex, context: StreamContext, options: NcOptions, env: NcEnvironment, sinks: RelaySinks, reader?: SocketReader): Promise<RelayResult> {
+async function session(stream: Duplex, context: StreamContext, options: NcOptions, env: NcEnvironment, sinks: RelaySinks, log: Logger, reader?: SocketReader): Promise<RelayResult> {
   if (env.extensions?.runSession) return env.extensions.runSession(stream, context, env.signal)
   if (isPlain(options, env, sinks) && stream instanceof net.Socket) {
     const input = options.noStdin ? null : canReadFast(env.stdinFd!) ? env.stdinFd! : env.stdin
     const { shutdownOnEof, quitAfterEofMs, idleTimeoutMs } = options
-    return fastRelay(stream, input, env.stdout, { shutdownOnEof, quitAfterEofMs, idleTimeoutMs, accepted: context.role === 'listen', reader, signal: env.signal })
+    const debug = (message: string) => log.debug(message)
+    return fastRelay(stream, input, env.stdout, { shutdownOnEof, quitAfterEofMs, idleTimeoutMs, accepted: context.role === 'listen', reader, signal: env.signal, debug })
   }
   const io = await sessionIO(context, options, env)
   return relay(stream, io, relayOptions(options, sinks, env.signal))
@@ -138,7 +141,7 @@ async function runConnect(options: NcOptions, env: NcEnvironment, log: Logger, s
   let context: StreamContext
   let reader: SocketReader | undefined
   if (options.udp) {
-    const { openDatagram } = await import('./udp.js')
+    const { openDatagram } = await import('./net/udp.js')
     stream = await openDatagram({ host: options.host!, port: options.port!, family: options.family, sourceAddress: options.sourceAddress, sourcePort: options.sourcePort })
     const address = (stream as unknown as { socket: { remoteAddress(): { address: string } } }).socket.remoteAddress().address
     log.info(successMessage(options.host!, address, options.port!, 'udp', options.numeric))
@@ -146,7 +149,7 @@ async function runConnect(options: NcOptions, env: NcEnvironment, log: Logger, s
   } else {
     const unix = options.unixPath !== undefined
     context = { role: 'connect', protocol: unix ? 'unix' : 'tcp', host: options.host, port: options.port }
-    // A plain session reads the socket into one reusable buffer from the start (fast-relay.ts).
+    // A plain session reads the socket into one reusable buffer from the start (session/buffer-transport.ts).
     reader = isPlain(options, env, sinks) ? socketReader() : undefined
     stream = ext?.openStream
       ? await ext.openStream(options, env.signal)
@@ -160,7 +163,7 @@ async function runConnect(options: NcOptions, env: NcEnvironment, log: Logger, s
     const raw = stream
     stream = await unlessAborted(ext.wrapStream(raw, context), env.signal, () => raw.destroy())
   }
-  count(await session(stream, context, options, env, sinks, reader))
+  count(await session(stream, context, options, env, sinks, log, reader))
 }
 
 /**
@@ -183,7 +186,7 @@ function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, can
 async function runListen(options: NcOptions, env: NcEnvironment, log: Logger, sinks: RelaySinks, count: Count): Promise<void> {
   const ext = env.extensions
   if (options.udp) {
-    const { listenDatagram } = await import('./udp.js')
+    const { listenDatagram } = await import('./net/udp.js')
     const stream = await listenDatagram({
       host: options.host,
       port: options.port,
@@ -194,7 +197,7 @@ async function runListen(options: NcOptions, env: NcEnvironment, log: Logger, si
       onPeer: (p) => log.info(`Connection received on ${p.address} ${p.port}`),
     })
     const context: StreamContext = { role: 'listen', protocol: 'udp' }
-    count(await session(stream, context, options, env, sinks))
+    count(await session(stream, context, options, env, sinks, log))
     return
   }
   const unix = options.unixPath !== undefined
@@ -202,7 +205,7 @@ async function runListen(options: NcOptions, env: NcEnvironment, log: Logger, si
     const context: StreamContext = { role: 'listen', protocol: unix ? 'unix' : 'tcp', peer }
     let stream: Duplex = socket
     if (ext?.wrapStream) stream = await unlessAborted(ext.wrapStream(socket, context), env.signal, () => socket.destroy())
-    count(await session(stream, context, options, env, sinks))
+    count(await session(stream, context, options, env, sinks, log))
   }
   await listen(
     {
@@ -245,7 +248,7 @@ function openLog(path: string): WriteStream {
     fd = openSync(path, 'w')
   } catch (err) {
     const code = (err as { code?: string }).code
-    throw new NetkitError('NETKIT_CANNOT_OPEN', `${path}: ${(code && describeErrno(code)) ?? (err as Error).message}`, { cause: err })
+    throw new NetkitError(ErrorCode.CANNOT_OPEN, `${path}: ${(code && describeErrno(code)) ?? (err as Error).message}`, { cause: err })
   }
   const stream = createWriteStream(path, { fd })
   stream.on('error', () => {}) // a failing log must not end the session; the write callbacks still fire

@@ -2,8 +2,8 @@ import type { Writable } from 'node:stream'
 import type { Logger } from '@netkit/shared'
 import { serviceName } from '@netkit/shared'
 import type { NcOptions } from './options.js'
-import { scan, type ScanResult } from './scan.js'
-import { successMessage } from './connect.js'
+import { scan, type ScanResult } from './net/scan.js'
+import { successMessage } from './net/connect.js'
 
 /**
  * nc -z: scan and report as OpenBSD nc does (with -v, `Connection to H P port [tcp/SVC]

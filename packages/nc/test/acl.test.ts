@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { createAccessControl, splitEntries } from '../src/acl.js'
+import { createAccessControl, splitEntries } from '../src/features/acl.js'
 
 function tempFile(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'nc-acl-'))

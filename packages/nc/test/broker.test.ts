@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import * as net from 'node:net'
 import { Duplex, PassThrough, Writable } from 'node:stream'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { Hub, escapeControl, MAX_ANNOUNCE_BACKLOG, MAX_CHAT_LINE, type HubOptions } from '../src/broker.js'
+import { Hub, escapeControl, MAX_ANNOUNCE_BACKLOG, MAX_CHAT_LINE, type HubOptions } from '../src/features/broker.js'
 
 async function hubServer(options: HubOptions): Promise<{ port: number; hub: Hub }> {
   const hub = new Hub(options)

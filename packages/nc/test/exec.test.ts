@@ -1,8 +1,9 @@
 import { once } from 'node:events'
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs'
 import * as net from 'node:net'
+import { readAll } from '@netkit/test-kit'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { execEnvironment, execSession, findProgram, parseExecCommand, splitCommand, type ExecSessionResult } from '../src/exec.js'
+import { execEnvironment, execSession, findProgram, parseExecCommand, splitCommand, type ExecSessionResult } from '../src/features/exec.js'
 
 /** A loopback pair: `server` is our side handed to execSession, `client` plays the peer. */
 async function pair(): Promise<{ server: net.Socket; client: net.Socket; listener: net.Server }> {
@@ -18,15 +19,6 @@ async function pair(): Promise<{ server: net.Socket; client: net.Socket; listene
     server.destroy()
   })
   return { server, client, listener }
-}
-
-function readAll(socket: net.Socket): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    socket.on('data', (c: Buffer) => chunks.push(c))
-    socket.on('end', () => resolve(Buffer.concat(chunks)))
-    socket.on('error', reject)
-  })
 }
 
 /** Alive and not a zombie. */

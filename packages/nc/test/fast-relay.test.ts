@@ -3,16 +3,15 @@
  * A reused read buffer must never be overwritten while an output still holds it, and bytes that
  * arrive before the relay starts must not be lost.
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import net from 'node:net'
 import { Writable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { sha256 } from '@netkit/test-kit'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { openStream } from '../src/connect.js'
-import { fastRelay, socketReader } from '../src/fast-relay.js'
-
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
+import { openStream } from '../src/net/connect.js'
+import { fastRelay, socketReader } from '../src/session/buffer-transport.js'
 
 /**
  * An output that takes each chunk asynchronously: it copies the bytes only when it "finishes" the

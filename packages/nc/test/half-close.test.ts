@@ -6,13 +6,20 @@
  * - -q, stdin EOF first: the peer sees EOF (Debian nc shuts down too); nc reads on and exits 0 about q secs after stdin EOF.
  * - neither, stdin EOF first: the peer sees no EOF; nc keeps reading until the peer closes, then exits 0.
  * - any, peer EOF first: nc writes what the peer sent and exits 0 although stdin is still open.
+ *
+ * Each cell runs on both byte-moving transports of the session engine: the reusable-buffer one
+ * (a plain session) and the stream one (taps; `-o /dev/null` selects it without changing bytes).
  */
 import { once } from 'node:events'
 import { describe, expect, it } from 'vitest'
-import { peerSession as session, sawEofWithin, waitFor, type Role } from './support/nc.js'
+import { peerSession, sawEofWithin, waitFor, type Role } from './support/nc.js'
 
-for (const role of ['connect', 'listen'] as const) {
-  describe(`half-close matrix, ${role} mode`, () => {
+const cases = (['buffer', 'stream'] as const).flatMap((transport) => (['connect', 'listen'] as const).map((role) => ({ transport, role })))
+
+for (const { transport, role } of cases) {
+  // The stream transport (taps) is chosen by -o; /dev/null keeps the bytes as they are.
+  const session = (r: Role, flags: string[]) => peerSession(r, transport === 'stream' ? [...flags, '-o', '/dev/null'] : flags)
+  describe(`half-close matrix, ${role} mode, ${transport} transport`, () => {
     it('-N, stdin EOF first: shuts down the write side, exits when the peer closes', async () => {
       const { nc, peer } = await session(role, ['-N'])
       peer.resume()

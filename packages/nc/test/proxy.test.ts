@@ -10,7 +10,7 @@ import {
   socks4Handshake,
   socks5Handshake,
   type ProxyOptions,
-} from '../src/proxy.js'
+} from '../src/features/proxy.js'
 import { echoServer, httpConnectProxy, socks4Proxy, socks5Proxy } from './helpers/proxies.js'
 
 async function connectTo(port: number): Promise<net.Socket> {

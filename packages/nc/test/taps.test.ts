@@ -1,21 +1,15 @@
 /** -C, -i, --hex-dump, -o and --stats from the built CLI; the hex dump formatter in-process. */
 import { once } from 'node:events'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import net from 'node:net'
-import os from 'node:os'
 import path from 'node:path'
 import { PassThrough, Writable } from 'node:stream'
-import { describe, expect, it, onTestFinished } from 'vitest'
-import { createHexDumper, formatHexLine } from '../src/hexdump.js'
-import { relay } from '../src/relay.js'
-import { formatStats } from '../src/stats.js'
+import { tempDir } from '@netkit/test-kit'
+import { describe, expect, it } from 'vitest'
+import { createHexDumper, formatHexLine } from '../src/session/hexdump.js'
+import { relay } from '../src/session/stream-transport.js'
+import { formatStats } from '../src/session/stats.js'
 import { spawnNc, tcpServer } from './support/nc.js'
-
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'nc-taps-'))
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
 
 /** A server that records what it gets, answers `reply` after the client's EOF, and closes. */
 async function recorder(reply: string | Buffer) {
@@ -80,7 +74,7 @@ describe('taps', () => {
   })
 
   it('--hex-dump=FILE and -o FILE log the session to files', async () => {
-    const dir = tempDir()
+    const dir = tempDir('nc-taps-')
     const peer = await recorder(Buffer.from([1, 2, 3]))
     const dump = path.join(dir, 'dump.txt')
     const raw = path.join(dir, 'raw.bin')

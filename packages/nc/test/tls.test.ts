@@ -4,7 +4,7 @@ import * as net from 'node:net'
 import * as tls from 'node:tls'
 import { createSelfSignedCertificate } from '@netkit/shared'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { createTlsClient, createTlsServer, parseAlpn } from '../src/tls.js'
+import { createTlsClient, createTlsServer, parseAlpn } from '../src/features/tls.js'
 import { captureLogger } from './helpers/logger.js'
 import { tempFiles } from './support/nc.js'
 

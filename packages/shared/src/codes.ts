@@ -6,6 +6,7 @@
  * Add a code here before using it; a literal code anywhere else is a review comment.
  */
 export const ErrorCode = {
+  ABORTED: 'NETKIT_ABORTED',
   ADDRESS_FAMILY_NOT_SUPPORTED: 'NETKIT_ADDRESS_FAMILY_NOT_SUPPORTED',
   ADDRESS_IN_USE: 'NETKIT_ADDRESS_IN_USE',
   ADDRESS_NOT_AVAILABLE: 'NETKIT_ADDRESS_NOT_AVAILABLE',

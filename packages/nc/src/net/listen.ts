@@ -1,5 +1,6 @@
 import net from 'node:net'
-import { toNetworkError, NetworkError, describeErrno } from '@netkit/shared'
+import { toNetworkError } from '@netkit/shared'
+import { unixSocketError } from './errors.js'
 
 export interface PeerInfo {
   remoteAddress: string
@@ -52,7 +53,7 @@ export function bindServer(options: ListenOptions, server: net.Server = net.crea
     const onError = (err: Error) => {
       const code = (err as { code?: string }).code
       if (options.unixPath !== undefined) {
-        reject(new NetworkError(code ? `NETKIT_${code}` : 'NETKIT_NETWORK_ERROR', `${options.unixPath}: ${(code && describeErrno(code)) ?? err.message}`, code, { operation: 'bind', protocol: 'unix' }, err))
+        reject(unixSocketError(err, options.unixPath!, 'bind'))
       } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_NODATA') {
         reject(toNetworkError(err, { operation: 'resolve', host: options.host, port: options.port }))
       } else {
@@ -68,6 +69,26 @@ export function bindServer(options: ListenOptions, server: net.Server = net.crea
     if (options.unixPath !== undefined) server.listen(options.unixPath, done)
     else server.listen({ host: options.host ?? (options.family === 6 ? '::' : '0.0.0.0'), port: options.port ?? 0, ipv6Only: options.family === 6 }, done)
   })
+}
+
+/**
+ * Whether an accepted socket joins the queue; a refused one is destroyed here. Without
+ * keepListening only the first client is served (OpenBSD nc stops listening once it has it);
+ * an `accept` refusal (allow/deny) comes first and does not count as that client.
+ */
+function admit(socket: net.Socket, options: ListenOptions, unix: boolean, state: { busy: boolean; full: () => boolean; stopListening: () => void }): boolean {
+  socket.on('error', () => {}) // errors of queued sockets; the handler adds its own
+  const refuse = () => {
+    socket.destroy()
+    return false
+  }
+  if (!options.keepListening && state.busy) return refuse()
+  const peer = peerInfo(socket, unix)
+  if (options.accept?.(peer, socket) === false) return refuse()
+  if (!options.keepListening) state.stopListening()
+  if (options.onConnection?.(peer, socket) === false) return refuse()
+  if (state.full()) return refuse()
+  return true
 }
 
 /**
@@ -137,27 +158,8 @@ export async function listen(options: ListenOptions, handler: ConnectionHandler)
       pump()
     }
     server.on('connection', (socket: net.Socket) => {
-      socket.on('error', () => {}) // errors of queued sockets; the handler adds its own
-      if (!options.keepListening && (closed || active > 0 || queue.length > 0)) {
-        socket.destroy()
-        return
-      }
-      const peer = peerInfo(socket, unix)
-      // Refused (allow/deny) before anything else: it does not count as the one client.
-      if (options.accept?.(peer, socket) === false) {
-        socket.destroy()
-        return
-      }
-      // OpenBSD nc stops listening once it has its client.
-      if (!options.keepListening) close()
-      if (options.onConnection?.(peer, socket) === false) {
-        socket.destroy()
-        return
-      }
-      if (queue.length >= maxQueued) {
-        socket.destroy()
-        return
-      }
+      const busy = closed || active > 0 || queue.length > 0
+      if (!admit(socket, options, unix, { busy, full: () => queue.length >= maxQueued, stopListening: close })) return
       queue.push(socket)
       pump()
     })

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { isIP, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import * as tls from 'node:tls'
-import { NetworkError, TimeoutError, UsageError, createSelfSignedCertificate, type Logger } from '@netkit/shared'
+import { ErrorCode, NetworkError, TimeoutError, UsageError, createSelfSignedCertificate, type Logger } from '@netkit/shared'
 
 /**
  * TLS for nc in ncat's option names: `--ssl`, `--ssl-cert`, `--ssl-key`, `--ssl-trustfile`,
@@ -105,8 +105,13 @@ function describeTlsError(err: NodeJS.ErrnoException): string {
 function tlsFailure(err: unknown, host: string | undefined, port: number | undefined): NetworkError {
   if (err instanceof NetworkError) return err
   const e = err as NodeJS.ErrnoException
+  return tlsRefusal(describeTlsError(e), e.code, host, port, err)
+}
+
+/** The handshake did not complete: `TLS handshake with HOST port N failed: REASON`. */
+function tlsRefusal(reason: string, errno: string | undefined, host: string | undefined, port: number | undefined, cause?: unknown): NetworkError {
   const peer = host === undefined ? 'peer' : port === undefined ? host : `${host} port ${port}`
-  return new NetworkError('NETKIT_TLS_ERROR', `TLS handshake with ${peer} failed: ${describeTlsError(e)}`, e.code, { operation: 'tls', host, port }, err)
+  return new NetworkError(ErrorCode.TLS_ERROR, `TLS handshake with ${peer} failed: ${reason}`, errno, { operation: 'tls', host, port }, cause)
 }
 
 /** One -v line about the session: protocol, cipher, peer certificate, ALPN. */
@@ -230,13 +235,13 @@ export async function createTlsServer(options: TlsOptions, log?: Logger): Promis
         }
         secure.once('error', fail)
         // The peer closing before the handshake ends emits 'close' without an error.
-        const early = () => fail(Object.assign(new Error('peer closed the connection during the handshake'), { code: 'ECONNRESET' }))
+        const early = () => fail(tlsRefusal('peer closed the connection during the handshake', 'ECONNRESET', peer.host, peer.port))
         secure.once('close', early)
         secure.once('secure', () => {
           if (files.ca !== undefined) {
             const reason = clientVerifyError(secure)
             if (reason) {
-              fail(Object.assign(new Error(`client certificate rejected: ${reason}`), { code: 'ERR_NETKIT_CLIENT_CERT' }))
+              fail(tlsRefusal(`client certificate rejected: ${reason}`, undefined, peer.host, peer.port))
               return
             }
           }

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { NetworkError, TimeoutError, UsageError, formatHostPort, ipAddressBytes, parseHostPort } from '@netkit/shared'
+import { ErrorCode, NetworkError, TimeoutError, UsageError, formatHostPort, ipAddressBytes, parseHostPort } from '@netkit/shared'
 
 /**
  * Proxy client handshakes for `-x addr[:port] -X 5|4|connect` (OpenBSD nc's letters): SOCKS5
@@ -100,7 +100,7 @@ export function parseProxyCredentials(auth: string | undefined, user: string | u
 
 function proxyError(protocol: ProxyProtocol, reason: string): NetworkError {
   const name = protocol === 'connect' ? 'HTTP proxy' : protocol === 'socks5' ? 'SOCKS5 proxy' : 'SOCKS4 proxy'
-  return new NetworkError('NETKIT_PROXY_ERROR', `${name}: ${reason}`, undefined, { operation: 'proxy' })
+  return new NetworkError(ErrorCode.PROXY_ERROR, `${name}: ${reason}`, undefined, { operation: 'proxy' })
 }
 
 const SOCKS5_REPLIES: Record<number, string> = {
@@ -261,7 +261,7 @@ export async function createProxyHandshake(options: ProxyOptions, target: ProxyT
       host = found.address
     } catch (err) {
       const errno = (err as NodeJS.ErrnoException).code
-      throw new NetworkError('NETKIT_HOST_NOT_FOUND', `getaddrinfo for host "${target.host}" port ${target.port}: Name or service not known`, errno, {
+      throw new NetworkError(ErrorCode.HOST_NOT_FOUND, `getaddrinfo for host "${target.host}" port ${target.port}: Name or service not known`, errno, {
         operation: 'resolve',
         host: target.host,
         port: target.port,
@@ -314,8 +314,8 @@ export function negotiateProxy(socket: Duplex, handshake: ProxyHandshake, option
         fail(err as Error)
       }
     }
-    const onEnd = () => fail(new NetworkError('NETKIT_PROXY_ERROR', `proxy closed the connection during the handshake${where}`, undefined, { operation: 'proxy' }))
-    const onError = (err: Error) => fail(new NetworkError('NETKIT_PROXY_ERROR', `proxy handshake failed${where}: ${err.message}`, (err as NodeJS.ErrnoException).code, { operation: 'proxy' }, err))
+    const onEnd = () => fail(new NetworkError(ErrorCode.PROXY_ERROR, `proxy closed the connection during the handshake${where}`, undefined, { operation: 'proxy' }))
+    const onError = (err: Error) => fail(new NetworkError(ErrorCode.PROXY_ERROR, `proxy handshake failed${where}: ${err.message}`, (err as NodeJS.ErrnoException).code, { operation: 'proxy' }, err))
     if (options.timeout !== undefined && options.timeout > 0) {
       timer = setTimeout(() => fail(new TimeoutError(`proxy handshake timed out${where}`, { operation: 'proxy' })), options.timeout)
     }

@@ -3,6 +3,8 @@ import { accessSync, constants, statSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import type { Duplex } from 'node:stream'
 import { UsageError, type Logger } from '@netkit/shared'
+import { closeSocket, driveSession, type SessionMeter, type Transport } from '../session/driver.js'
+import type { SessionEnd, SessionEvent } from '../session/machine.js'
 
 /**
  * `-e/--exec PROG [ARGS]` (no shell) and `-c/--sh-exec CMD` (through /bin/sh): a child's stdin
@@ -179,118 +181,101 @@ export interface ExecSessionResult {
 }
 
 /**
- * Run `command` with its stdin and stdout on `stream` until the session is over:
- * - bytes from the connection go to the child's stdin; the peer's EOF closes that stdin;
- * - the child's stdout goes to the connection; its EOF shuts down our write side;
- * - the session ends when the child has exited and its output is flushed, or when the
- *   connection closes completely (the child is then terminated), or on idle timeout/abort.
- * Backpressure holds both ways (pipe), so a slow peer or a slow child bounds the buffers.
+ * The exec transport: the connection's bytes go to the child's stdin, the child's stdout goes to
+ * the connection (pipe both ways, so a slow peer or a slow child bounds the buffers). A reset
+ * ends the session through 'close' like any close; the child may stop reading its stdin (exit,
+ * or close it), and then what the peer sends is discarded.
  */
-export function execSession(stream: Duplex, command: ExecCommand, endpoints: ExecEndpoints, options: ExecSessionOptions = {}): Promise<ExecSessionResult> {
-  const started = performance.now()
-  // The peer's EOF must close only the child's stdin, not our write side: the child may still
-  // answer (`printf data | nc -N host port` to `nc -l -e sort`). Sockets auto-end without this.
-  ;(stream as { allowHalfOpen?: boolean }).allowHalfOpen = true
-  return new Promise((resolve, reject) => {
-    let child: ChildProcess
-    try {
-      child = spawn(command.file, command.args, {
-        stdio: ['pipe', 'pipe', 'inherit'],
-        env: execEnvironment(endpoints),
-      })
-    } catch (err) {
-      stream.destroy()
-      reject(new UsageError(`-e: ${command.display}: ${(err as Error).message}`))
-      return
-    }
-    track(child)
-    let sent = 0
-    let received = 0
-    let finished = false
-    let childExited = false
-    let outputDone = false
-    let stdoutEnded = false
-    let idleTimer: NodeJS.Timeout | undefined
-    const stdin = child.stdin!
-    const stdout = child.stdout!
+function createExecTransport(stream: Duplex, child: ChildProcess, command: ExecCommand, options: ExecSessionOptions): Transport {
+  const stdin = child.stdin!
+  const stdout = child.stdout!
+  let emit: (event: SessionEvent) => void = () => {}
+  let stdoutEnded = false
+  let onReceived = (_chunk: Buffer) => {}
+  let onSent = (_chunk: Buffer) => {}
+  const transport = { start, shutdownWrite, endOutput: () => stdin.end(), flushOutput: (done: () => void) => done(), stop, close }
+  const onStdoutEnd = () => {
+    stdoutEnded = true
+    emit(INPUT_EOF)
+  }
 
-    const finish = (reason: ExecSessionResult['reason']) => {
-      if (finished) return
-      finished = true
-      if (idleTimer) clearTimeout(idleTimer)
-      options.signal?.removeEventListener('abort', onAbort)
-      stream.unpipe(stdin)
-      stdout.unpipe(stream)
-      if (!stream.destroyed) {
-        stream.end()
-        const t = setTimeout(() => stream.destroy(), KILL_GRACE_MS)
-        stream.once('close', () => clearTimeout(t))
-        if (stream.writableFinished) stream.destroy()
-        else stream.once('finish', () => stream.destroy())
-      }
-      stdin.destroy()
-      // A child that closed its output is usually exiting: give it a moment before SIGTERM.
-      const exiting = reason === 'peer-eof' && stdoutEnded
-      const grace = options.killGraceMs ?? KILL_GRACE_MS
-      void terminate(child, grace, exiting ? grace : 0).then(() => {
-        resolve({ sent, received, durationMs: performance.now() - started, reason, exit: child.exitCode ?? child.signalCode })
-      })
-    }
-    const maybeDone = () => {
-      if (childExited && outputDone) finish('peer-eof')
-    }
-    const onAbort = () => finish('aborted')
-
+  function start(report: (event: SessionEvent) => void, meter: SessionMeter) {
+    emit = report
+    onReceived = (chunk) => meter.received(chunk.length)
+    onSent = (chunk) => meter.sent(chunk.length)
     child.once('error', (err: NodeJS.ErrnoException) => {
       options.log?.warn(`-e: ${command.display}: ${err.code === 'ENOENT' ? 'no such executable program' : err.message}`)
-      childExited = true
-      outputDone = true
-      finish('peer-eof')
+      emit({ type: 'local-gone' })
     })
     child.once('spawn', () => {
       if (child.pid !== undefined) options.onSpawn?.(child.pid)
       options.log?.debug(`started ${command.display} (pid ${child.pid})`)
     })
-    child.once('exit', () => {
-      childExited = true
-      maybeDone()
-    })
-    // The child may stop reading its stdin (exit, or close it): then discard what the peer sends.
+    child.once('exit', () => emit({ type: 'local-exit' }))
     stdin.on('error', () => {
       stream.unpipe(stdin)
       stream.resume()
     })
-    stream.on('error', () => {}) // a reset ends the session through 'close' below
-    stream.on('data', (chunk: Buffer) => {
-      received += chunk.length
-      idleTimer?.refresh()
-    })
-    stdout.on('data', (chunk: Buffer) => {
-      sent += chunk.length
-      idleTimer?.refresh()
-    })
-    stdout.once('end', () => {
-      stdoutEnded = true
-      // The child closed its output: our write side goes down once its last bytes are out.
-      stream.once('finish', () => {
-        outputDone = true
-        maybeDone()
-      })
-    })
-    stream.once('close', () => {
-      // The connection is gone in both directions: nothing the child writes can go anywhere.
-      outputDone = true
-      finish('peer-eof')
-    })
-    stream.pipe(stdin)
-    stdout.pipe(stream)
-    if (options.idleTimeoutMs !== undefined && options.idleTimeoutMs > 0) {
-      idleTimer = setTimeout(() => {
-        options.log?.info(`idle timeout: closing the connection to ${command.display}`)
-        finish('idle')
-      }, options.idleTimeoutMs)
-    }
-    if (options.signal?.aborted) finish('aborted')
-    else options.signal?.addEventListener('abort', onAbort, { once: true })
-  })
+    stream.on('error', () => {})
+    stream.on('data', onReceived)
+    stream.once('end', () => emit(PEER_EOF))
+    stream.once('close', () => emit(PEER_CLOSED))
+    stdout.on('data', onSent)
+    stdout.once('end', onStdoutEnd)
+    stream.pipe(stdin, { end: false })
+    stdout.pipe(stream, { end: false })
+  }
+
+  // The child closed its output: our write side goes down once its last bytes are out.
+  function shutdownWrite() {
+    stream.once('finish', () => emit({ type: 'write-finished' }))
+    stream.end()
+  }
+
+  function stop() {
+    stream.unpipe(stdin)
+    stdout.unpipe(stream)
+    stream.off('data', onReceived)
+    stdout.off('data', onSent)
+  }
+
+  function close(reason: SessionEnd | 'failed') {
+    if (reason === 'idle') options.log?.info(`idle timeout: closing the connection to ${command.display}`)
+    closeSocket(stream)
+    stdin.destroy()
+    // A child that closed its output is usually exiting: give it a moment before SIGTERM.
+    const exiting = reason === 'peer-eof' && stdoutEnded
+    const grace = options.killGraceMs ?? KILL_GRACE_MS
+    return terminate(child, grace, exiting ? grace : 0)
+  }
+  return transport
+}
+
+const INPUT_EOF: SessionEvent = { type: 'input-eof' }
+const PEER_EOF: SessionEvent = { type: 'peer-eof' }
+const PEER_CLOSED: SessionEvent = { type: 'peer-closed' }
+
+/**
+ * Run `command` with its stdin and stdout on `stream` until the session is over, by the
+ * half-close rules of machine.ts for a local program:
+ * - bytes from the connection go to the child's stdin; the peer's EOF closes that stdin;
+ * - the child's stdout goes to the connection; its EOF shuts down our write side;
+ * - the session ends when the child has exited and its output is flushed, or when the
+ *   connection closes completely (the child is then terminated), or on idle timeout/abort.
+ */
+export async function execSession(stream: Duplex, command: ExecCommand, endpoints: ExecEndpoints, options: ExecSessionOptions = {}): Promise<ExecSessionResult> {
+  // The peer's EOF must close only the child's stdin, not our write side: the child may still
+  // answer (`printf data | nc -N host port` to `nc -l -e sort`). Sockets auto-end without this.
+  ;(stream as { allowHalfOpen?: boolean }).allowHalfOpen = true
+  let child: ChildProcess
+  try {
+    child = spawn(command.file, command.args, { stdio: ['pipe', 'pipe', 'inherit'], env: execEnvironment(endpoints) })
+  } catch (err) {
+    stream.destroy()
+    throw new UsageError(`-e: ${command.display}: ${(err as Error).message}`)
+  }
+  track(child)
+  const transport = createExecTransport(stream, child, command, options)
+  const result = await driveSession(transport, { localProgram: true, idleTimeoutMs: options.idleTimeoutMs }, options.signal)
+  return { ...result, exit: child.exitCode ?? child.signalCode }
 }

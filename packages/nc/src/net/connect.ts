@@ -1,6 +1,7 @@
 import net from 'node:net'
 import type { Duplex } from 'node:stream'
-import { TimeoutError, toNetworkError, serviceName, NetworkError, describeErrno, type NetkitError } from '@netkit/shared'
+import { TimeoutError, toNetworkError, serviceName, type NetkitError } from '@netkit/shared'
+import { abortedError, unixSocketError } from './errors.js'
 
 export interface OpenStreamOptions {
   host?: string
@@ -13,7 +14,7 @@ export interface OpenStreamOptions {
   /** Give up on a connect that takes longer (-w); the error says `timed out`. */
   connectTimeoutMs?: number
   signal?: AbortSignal
-  /** Read into this buffer instead of a stream chunk per read (net.connect's `onread`; fast-relay.ts). */
+  /** Read into this buffer instead of a stream chunk per read (net.connect's `onread`; session/buffer-transport.ts). */
   onread?: net.OnReadOpts
 }
 
@@ -81,9 +82,7 @@ export function openStream(options: OpenStreamOptions): Promise<net.Socket> {
       cleanup()
       socket.destroy()
       if (unix) {
-        const code = (err as { code?: string }).code
-        const reason = (code && describeErrno(code)) ?? err.message
-        reject(new NetworkError(code ? `NETKIT_${code}` : 'NETKIT_NETWORK_ERROR', `${options.unixPath}: ${reason}`, code, { operation: 'connect', protocol: 'unix' }, err))
+        reject(unixSocketError(err, options.unixPath!, 'connect'))
       } else {
         reject(connectError(err, host, port))
       }
@@ -98,7 +97,7 @@ export function openStream(options: OpenStreamOptions): Promise<net.Socket> {
     const onAbort = () => {
       cleanup()
       socket.destroy()
-      reject(options.signal?.reason ?? new Error('aborted'))
+      reject(options.signal?.reason ?? abortedError())
     }
     socket.once('error', onError)
     socket.once('connect', onConnect)

@@ -2,6 +2,7 @@ import dgram from 'node:dgram'
 import { isIP } from 'node:net'
 import { Duplex } from 'node:stream'
 import { toNetworkError } from '@netkit/shared'
+import { abortedError } from './errors.js'
 import { connectError } from './connect.js'
 
 /** The largest UDP payload over IPv4; bigger writes are split into several datagrams. */
@@ -161,7 +162,7 @@ export async function listenDatagram(options: DatagramListenOptions): Promise<Da
   const [first, rinfo] = await new Promise<[Buffer, dgram.RemoteInfo]>((resolve, reject) => {
     const onAbort = () => {
       socket.close()
-      reject(options.signal?.reason ?? new Error('aborted'))
+      reject(options.signal?.reason ?? abortedError())
     }
     options.signal?.addEventListener('abort', onAbort, { once: true })
     socket.once('message', (msg, info) => {

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises'
 import { readFile } from 'node:fs/promises'
 import { BlockList, isIP } from 'node:net'
-import { UsageError } from '@netkit/shared'
+import { UsageError, parseCount } from '@netkit/shared'
 
 /**
  * Access control for listeners (`--allow`, `--deny`, `--allowfile`, `--denyfile`), as ncat has it:
@@ -58,15 +58,23 @@ export function splitEntries(text: string): string[] {
     .filter((entry) => entry !== '')
 }
 
+/** A CIDR prefix length (0 to max), or undefined when the text is not one. */
+function prefixLength(text: string, max: number): number | undefined {
+  try {
+    return parseCount(text, 'prefix length', 0, max)
+  } catch {
+    return undefined
+  }
+}
+
 async function addEntry(list: BlockList, entry: string, source: string, resolveNames: boolean): Promise<void> {
   const slash = entry.indexOf('/')
   if (slash >= 0) {
     const network = bare(entry.slice(0, slash))
     const prefixText = entry.slice(slash + 1)
     const family = familyOf(network)
-    const prefix = Number(prefixText)
-    const max = family === 'ipv4' ? 32 : 128
-    if (!family || !/^\d{1,3}$/.test(prefixText) || prefix > max) {
+    const prefix = family ? prefixLength(prefixText, family === 'ipv4' ? 32 : 128) : undefined
+    if (!family || prefix === undefined) {
       throw new UsageError(`invalid address range in ${source}: ${JSON.stringify(entry)} (expected CIDR such as 10.0.0.0/8 or 2001:db8::/32)`)
     }
     list.addSubnet(network, prefix, family)

@@ -1,3 +1,5 @@
+import { UsageError } from '@netkit/shared'
+
 /**
  * Command-line options of the nc extras (TLS, exec, concurrent listen, access control, proxies,
  * direction), in ncat's long names; short letters keep OpenBSD's meanings (-x, -X, -P) or are
@@ -41,3 +43,31 @@ export const extraExamples: readonly (readonly [string, string])[] = [
   ['$0 -l --chat --allow 10.0.0.0/8 9000', 'Chat server for one network'],
   ['$0 -x proxy:1080 -X 5 example.com 22', 'Connect through a SOCKS5 proxy'],
 ]
+
+type ExtraOptions = typeof extraOptions
+type ValueOf<S> = S extends { array: true } ? string[] : S extends { type: 'boolean' } ? boolean : string
+
+/** The extras' parsed values, keyed as `extraOptions` declares them (`--no-shutdown` is `shutdown: false`). */
+export type ExtrasArgs = { -readonly [K in keyof ExtraOptions]?: ValueOf<ExtraOptions[K]> }
+
+/** How a user spells an option: its short alias when it has one (`-e`), else `--name` or `-x`. */
+function spelling(key: string): string {
+  const spec = extraOptions[key as keyof ExtraOptions] as { alias?: string }
+  if (spec.alias !== undefined) return `-${spec.alias}`
+  return key.length === 1 ? `-${key}` : `--${key}`
+}
+
+/** Pick the extras out of yargs' parsed arguments, checked against their declared types. */
+export function extrasArgsFrom(args: Record<string, unknown>): ExtrasArgs {
+  const out: Record<string, unknown> = {}
+  for (const [key, spec] of Object.entries(extraOptions) as [string, { type: string; array?: boolean }][]) {
+    const value = args[key]
+    if (value === undefined) continue
+    if (spec.array) out[key] = (Array.isArray(value) ? value : [value]).map(String)
+    else if (spec.type === 'boolean') {
+      if (typeof value === 'boolean') out[key] = value
+    } else if (Array.isArray(value)) throw new UsageError(`option ${spelling(key)} given more than once`)
+    else if (typeof value === 'string') out[key] = value
+  }
+  return out as ExtrasArgs
+}

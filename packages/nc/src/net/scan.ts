@@ -2,7 +2,7 @@ import net from 'node:net'
 import dgram from 'node:dgram'
 import { lookup } from 'node:dns/promises'
 import { connectError, connectTimeout, describeHost } from './connect.js'
-import { DEFAULT_SCAN_CONCURRENCY } from './options.js'
+import { DEFAULT_SCAN_CONCURRENCY } from '../options.js'
 
 export type PortState = 'open' | 'closed' | 'timeout' | 'error'
 

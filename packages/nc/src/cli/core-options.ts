@@ -1,0 +1,29 @@
+/**
+ * The core options of nc (OpenBSD nc's letters and a few long options), declared once: yargs
+ * builds --help, errors and completion from this table, and the quick path (parse.ts) reads the
+ * one-letter ones from it. Plain data, so loading it costs nothing at start-up.
+ */
+export const coreOptions = {
+  '4': { type: 'boolean', description: 'Use IPv4 only' },
+  '6': { type: 'boolean', description: 'Use IPv6 only' },
+  C: { type: 'boolean', description: 'Send CRLF as line ending' },
+  d: { type: 'boolean', description: 'Do not read stdin' },
+  i: { type: 'string', description: 'Delay between lines sent (secs, or 500ms)', requiresArg: true },
+  k: { type: 'boolean', description: 'Keep listening after a client leaves (one at a time)' },
+  l: { type: 'boolean', description: 'Listen for an incoming connection' },
+  N: { type: 'boolean', description: 'Shut down the socket write side after EOF on stdin' },
+  n: { type: 'boolean', description: 'Numeric addresses only: no DNS' },
+  p: { type: 'string', description: 'Local port: source port to connect from, or the port to listen on with -l', requiresArg: true },
+  q: { type: 'string', description: 'Quit secs after EOF on stdin (0 = at once)', requiresArg: true },
+  s: { type: 'string', description: 'Local source address', requiresArg: true },
+  U: { type: 'boolean', description: 'Unix-domain stream socket (host is a path)' },
+  u: { type: 'boolean', description: 'UDP' },
+  w: { type: 'string', description: 'Timeout for connects and idle sessions (secs)', requiresArg: true },
+  z: { type: 'boolean', description: 'Scan: report open ports without sending data' },
+  o: { type: 'string', description: 'Write the raw bytes of both directions to a file', requiresArg: true },
+  concurrency: { type: 'string', description: 'Scan: connections in flight (default 256)', requiresArg: true },
+  json: { type: 'boolean', description: 'Scan: one JSON object per port on stdout' },
+  frame: { type: 'string', description: 'Send stdin lines as frames (lines, lp32, varint), print received frames as lines', requiresArg: true },
+  'hex-dump': { type: 'string', description: 'Hex dump both directions to stderr (--hex-dump) or a file (--hex-dump=FILE)' },
+  stats: { type: 'boolean', description: 'Print bytes each way and the duration to stderr at exit' },
+} as const

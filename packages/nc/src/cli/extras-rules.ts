@@ -1,0 +1,63 @@
+import { checkRules, type NcOptions, type OptionRule } from '../options.js'
+import type { ExtrasArgs } from './extras-options.js'
+
+/** What the extras' arguments ask for, worked out once for the rules below and the builders. */
+export interface ExtrasWanted {
+  a: ExtrasArgs
+  options: NcOptions
+  listen: boolean
+  tls: boolean
+  exec: boolean
+  /** broker, chat, or fanout (--keep-open without -e/-c). */
+  hub: 'broker' | 'chat' | 'fanout' | undefined
+  acl: boolean
+  proxy: boolean
+  any: boolean
+}
+
+export function extrasWanted(a: ExtrasArgs, options: NcOptions): ExtrasWanted {
+  const tls = Boolean(a.ssl || a['ssl-insecure'] || [a['ssl-cert'], a['ssl-key'], a['ssl-trustfile'], a['ssl-servername'], a['ssl-alpn']].some((v) => v !== undefined))
+  const exec = a.exec !== undefined || a['sh-exec'] !== undefined
+  const hub = a.chat ? 'chat' : a.broker ? 'broker' : a['keep-open'] && !exec ? 'fanout' : undefined
+  const acl = [a.allow, a.deny, a.allowfile, a.denyfile].some((v) => v !== undefined)
+  const proxy = [a.x, a.X, a.P, a['proxy-auth'], a['proxy-dns']].some((v) => v !== undefined)
+  const direction = a['send-only'] || a['recv-only'] || a.shutdown !== undefined || a['idle-timeout'] !== undefined
+  const any = Boolean(tls || exec || hub || acl || proxy || a['keep-open'] || a['max-conns'] !== undefined || direction)
+  return { a, options, listen: options.mode === 'listen', tls, exec, hub, acl, proxy, any }
+}
+
+/** Every combination rule of the extras, in the order they are checked (the first match is reported). */
+export const EXTRAS_RULES: readonly OptionRule<ExtrasWanted>[] = [
+  { when: (w) => w.options.mode === 'scan', message: 'the TLS, exec, proxy, broker and direction options do not apply to -z' },
+  { when: (w) => w.tls && !w.a.ssl, message: '--ssl-* options need --ssl' },
+  { when: (w) => w.a.ssl && w.options.udp, message: '--ssl works over TCP and Unix stream sockets, not -u (no DTLS)' },
+  { when: (w) => w.a.broker && w.a.chat, message: 'use --broker or --chat, not both' },
+  { when: (w) => w.hub && w.hub !== 'fanout' && !w.listen, message: (w) => `--${w.hub} needs -l` },
+  { when: (w) => w.a['keep-open'] && !w.listen, message: '--keep-open needs -l' },
+  { when: (w) => (w.a.broker || w.a.chat) && w.exec, message: (w) => `cannot use -e/-c with --${w.a.chat ? 'chat' : 'broker'}` },
+  { when: (w) => w.hub && w.options.udp, message: (w) => `--${w.a['keep-open'] && w.hub === 'fanout' ? 'keep-open' : w.hub} works over TCP and Unix stream sockets, not -u` },
+  { when: (w) => w.acl && !w.listen, message: '--allow/--deny need -l' },
+  { when: (w) => w.acl && w.options.udp, message: '--allow/--deny work with TCP and Unix listeners, not -u' },
+  { when: (w) => w.proxy && w.listen, message: 'cannot use -x with -l' },
+  { when: (w) => w.proxy && (w.options.udp || w.options.unixPath !== undefined), message: '-x works with TCP connections only, not -u or -U' },
+  { when: (w) => w.a['send-only'] && w.a['recv-only'], message: 'cannot use --send-only and --recv-only together' },
+  {
+    when: (w) => (w.a['send-only'] || w.a['recv-only']) && (w.exec || w.hub === 'broker' || w.hub === 'chat'),
+    message: '--send-only/--recv-only apply to the stdin/stdout relay, not to -e/-c, --broker or --chat',
+  },
+  // Plain -k serves one client at a time (OpenBSD): there is nothing to bound.
+  { when: (w) => w.a['max-conns'] !== undefined && !concurrent(w, true), message: '--max-conns needs --keep-open, --broker, --chat, or -k with -e/-c' },
+  { when: (w) => w.exec && w.options.frame, message: '--frame cannot be combined with -e/-c' },
+  { when: (w) => w.a.ssl && w.listen && w.a['ssl-insecure'], message: '--ssl-insecure applies to connect mode' },
+  { when: (w) => w.a.ssl && w.listen && w.a['ssl-servername'] !== undefined, message: '--ssl-servername applies to connect mode' },
+]
+
+/** Clients are served at once: --keep-open, --broker, --chat, or -k with -e/-c (in listen mode unless `anyMode`). */
+export function concurrent(w: ExtrasWanted, anyMode = false): boolean {
+  return (anyMode || w.listen) && Boolean(w.a['keep-open'] || w.a.broker || w.a.chat || (w.exec && w.options.keepListening))
+}
+
+/** Throw the UsageError of the first rule the arguments break. */
+export function checkExtras(w: ExtrasWanted): void {
+  checkRules(EXTRAS_RULES, w)
+}

@@ -1,0 +1,111 @@
+import type { Readable, Writable } from 'node:stream'
+import { Writable as WritableStream } from 'node:stream'
+import { parseCount, parseDuration, type Logger } from '@netkit/shared'
+import type { NcOptions } from '../options.js'
+import type { NcExtensions } from '../run.js'
+import type { WrapStream } from '../features/hooks.js'
+import type { ExtrasArgs } from './extras-options.js'
+import { checkExtras, concurrent, extrasWanted, type ExtrasWanted } from './extras-rules.js'
+
+/**
+ * Turns the extras' command-line arguments (extras-options.ts) into NcExtensions hooks for runNc
+ * and the NcOptions they imply: the combination rules are a table (extras-rules.ts), each
+ * feature a hook (features/hooks.ts), and nothing here changes what it is given.
+ */
+
+/** --max-conns default, as ncat. */
+export const DEFAULT_MAX_CONNS = 100
+export const MAX_MAX_CONNS = 10_000
+
+export interface ExtrasEnvironment {
+  stdin: Readable | null
+  stdout: Writable
+  log: Logger
+  /** Aborted when nc is closing (SIGINT/SIGTERM): brokers close their clients. */
+  signal?: AbortSignal
+}
+
+/** A sink for --send-only: reads and forgets, so the peer is never blocked by us. */
+function discard(): Writable {
+  return new WritableStream({
+    write(_chunk, _enc, cb) {
+      cb()
+    },
+  })
+}
+
+/** The core options the direction and concurrency extras imply: a new object, `options` untouched. */
+export function optionsWithExtras(w: ExtrasWanted): NcOptions {
+  const { a, options } = w
+  const next: NcOptions = { ...options }
+  if (a['idle-timeout'] !== undefined) next.idleTimeoutMs = parseDuration(a['idle-timeout'], '--idle-timeout')
+  if (a.shutdown === false) next.shutdownOnEof = false
+  if (a['recv-only']) next.noStdin = true
+  if (a['send-only'] && next.quitAfterEofMs === undefined) next.quitAfterEofMs = 0
+  if (a['keep-open'] || a.broker || a.chat) next.keepListening = true
+  return next
+}
+
+/** The hooks for TLS and proxies (both roles' streams). */
+async function streamHooks(w: ExtrasWanted, options: NcOptions, log: Logger): Promise<{ wrapStream?: WrapStream; openStream?: NcExtensions['openStream'] }> {
+  const { a } = w
+  const hooks: { wrapStream?: WrapStream; openStream?: NcExtensions['openStream'] } = {}
+  if (a.ssl) {
+    const { parseAlpn } = await import('../features/tls.js')
+    const { tlsHook } = await import('../features/hooks.js')
+    const tlsOptions = {
+      cert: a['ssl-cert'],
+      key: a['ssl-key'],
+      trustFile: a['ssl-trustfile'],
+      servername: a['ssl-servername'],
+      alpn: parseAlpn(a['ssl-alpn']),
+      insecure: a['ssl-insecure'],
+      handshakeTimeout: options.connectTimeoutMs,
+    }
+    hooks.wrapStream = await tlsHook(tlsOptions, w.listen, log)
+  }
+  if (w.proxy) {
+    const { proxyOptionsFromArgs } = await import('../features/proxy.js')
+    const { proxyHook } = await import('../features/hooks.js')
+    const proxy = proxyOptionsFromArgs({ proxy: a.x, proxyType: a.X, proxyUser: a.P, proxyAuth: a['proxy-auth'], proxyDns: a['proxy-dns'] })!
+    hooks.openStream = await proxyHook(proxy, log)
+  }
+  return hooks
+}
+
+/** The hooks that decide who is served and how: access control, exec, hubs, --send-only. */
+async function sessionHooks(w: ExtrasWanted, options: NcOptions, env: ExtrasEnvironment, wrapStream: WrapStream | undefined): Promise<NcExtensions> {
+  const { a } = w
+  const hooks: NcExtensions = {}
+  const hooksModule = () => import('../features/hooks.js')
+  if (w.acl) {
+    const acl = { allow: a.allow, deny: a.deny, allowFiles: a.allowfile, denyFiles: a.denyfile, resolveNames: !options.numeric }
+    hooks.acceptConnection = await (await hooksModule()).aclHook(acl, env.log)
+  }
+  if (w.exec) {
+    const { parseExecCommand } = await import('../features/exec.js')
+    hooks.runSession = await (await hooksModule()).execHook(parseExecCommand(a.exec, a['sh-exec'])!, options.idleTimeoutMs, env.log)
+  }
+  if (w.hub) {
+    const local = w.hub === 'fanout' ? { input: options.noStdin ? null : env.stdin, output: a['send-only'] ? discard() : env.stdout } : undefined
+    hooks.handleConnection = await (await hooksModule()).hubHook({ mode: w.hub, idleTimeoutMs: options.idleTimeoutMs, local, wrapStream, signal: env.signal }, env.log)
+  }
+  if (a['send-only'] && !w.hub) hooks.sessionIO = (_context, defaults) => ({ input: defaults.input, output: discard() })
+  return hooks
+}
+
+/**
+ * Check the extras against the core options and build their hooks. Resolves with the options to
+ * run with (`options` itself when no extra is in use) and the hooks (undefined then).
+ */
+export async function buildExtensions(a: ExtrasArgs, options: NcOptions, env: ExtrasEnvironment): Promise<{ options: NcOptions; extensions: NcExtensions | undefined }> {
+  const wanted = extrasWanted(a, options)
+  if (!wanted.any) return { options, extensions: undefined }
+  checkExtras(wanted)
+  const next = optionsWithExtras(wanted)
+  const maxConns = a['max-conns'] === undefined ? DEFAULT_MAX_CONNS : parseCount(a['max-conns'], '--max-conns', 1, MAX_MAX_CONNS)
+  const streams = await streamHooks(wanted, next, env.log)
+  const extensions: NcExtensions = { ...streams, ...(await sessionHooks(wanted, next, env, streams.wrapStream)) }
+  if (concurrent(wanted)) extensions.maxConcurrent = maxConns
+  return { options: next, extensions }
+}

@@ -1,0 +1,296 @@
+import { fstatSync, read } from 'node:fs'
+import net from 'node:net'
+import type { Readable, Writable } from 'node:stream'
+import { closeSocket, driveSession, type RelayResult, type SessionMeter, type Transport } from './driver.js'
+import type { SessionEvent, SessionPolicy } from './machine.js'
+
+/**
+ * Bytes per read from a socket or pipe. A pipe gives at most its 64 KiB per read; a socket gives
+ * what is queued, so one buffer this size drains a busy loopback socket in fewer calls.
+ */
+const READ_BUFFER_SIZE = 256 * 1024
+/** Bytes per read from a regular file: the page cache answers large reads at once. */
+const FILE_READ_SIZE = 1024 * 1024
+
+/** How an input descriptor is read on the fast path. */
+export type FastInputKind = 'file' | 'stream'
+
+/**
+ * 'file' for a regular file (read with fs.read into one buffer), 'stream' for a pipe or socket
+ * (a net.Socket with a reusable buffer); undefined for what neither can read (a TTY, a device).
+ */
+export function fastInputKind(fd: number): FastInputKind | undefined {
+  try {
+    const stat = fstatSync(fd)
+    if (stat.isFile()) return 'file'
+    return stat.isFIFO() || stat.isSocket() ? 'stream' : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** True when fd can be read with a reusable buffer: a regular file, a pipe or a socket. */
+export function canReadFast(fd: number): boolean {
+  return fastInputKind(fd) !== undefined
+}
+
+type OnRead = (length: number, buffer: Buffer) => boolean
+
+/** A reusable read buffer for `net.connect({ onread })`, whose reads go to the session once it starts. */
+export interface SocketReader {
+  onread: net.OnReadOpts
+  /** Send reads to `deliver` from now on, starting with any read that came before. */
+  attach(deliver: OnRead): void
+}
+
+export function socketReader(): SocketReader {
+  let target: OnRead | null = null
+  let early: Buffer | null = null
+  return {
+    onread: {
+      buffer: Buffer.allocUnsafe(READ_BUFFER_SIZE),
+      callback(length, buffer) {
+        if (target) return target(length, buffer as Buffer)
+        // Arrived before the session started: keep a copy and stop reading until it does.
+        early = Buffer.from(buffer.subarray(0, length))
+        return false
+      },
+    },
+    attach(deliver) {
+      target = deliver
+      if (early) deliver(early.length, early)
+      early = null
+    },
+  }
+}
+
+/**
+ * Re-create an accepted socket around its handle with a reusable read buffer. Node passes no
+ * `onread` to the sockets a net.Server creates, so this uses the socket's `_handle` (as
+ * `new net.Socket({ handle })` in Node's own tls and http2 does); when the handle is not there or
+ * the socket was already read, it returns null and the caller reads the socket as a stream.
+ */
+function withReadBuffer(socket: net.Socket, callback: OnRead): net.Socket | null {
+  const wrapped = socket as net.Socket & { _handle?: { readStart?: unknown } | null }
+  const handle = wrapped._handle
+  if (!handle || typeof handle.readStart !== 'function' || socket.destroyed || socket.readableFlowing !== false || socket.readableLength > 0) return null
+  const buffer = Buffer.allocUnsafe(READ_BUFFER_SIZE)
+  const fast = new net.Socket({ handle, allowHalfOpen: socket.allowHalfOpen, onread: { buffer, callback } } as net.SocketConstructorOpts)
+  // The old wrapper lets go of the handle; destroying it only settles the server's connection count.
+  wrapped._handle = null
+  socket.destroy()
+  return fast
+}
+
+/** One local input on the fast path: started once, stopped when the session is over. */
+interface InputPump {
+  start(): void
+  stop(): void
+}
+
+/**
+ * A regular file: read into one buffer, written to the connection, and the next read only once
+ * the connection took the last one (its write callback), so the buffer is never overwritten
+ * while a write still holds it. A read error counts as EOF, as for any fast input.
+ */
+function filePump(fd: number, write: (chunk: Buffer, then: () => void) => void, onEof: () => void): InputPump {
+  const buffer = Buffer.allocUnsafe(FILE_READ_SIZE)
+  let stopped = false
+  const next = (): void => {
+    if (stopped) return
+    read(fd, buffer, 0, buffer.length, null, (err, length) => {
+      if (stopped) return
+      if (err || length === 0) onEof()
+      else write(buffer.subarray(0, length), next)
+    })
+  }
+  return { start: next, stop: () => void (stopped = true) }
+}
+
+/** A pipe or socket descriptor: a net.Socket that reads into one reusable buffer (`onread`). */
+function descriptorPump(fd: number, send: (chunk: Buffer) => boolean, onEof: () => void): InputPump & { resume(): void } {
+  const buffer = Buffer.allocUnsafe(READ_BUFFER_SIZE)
+  // `onread` works for any net.Socket (Node reads it in the constructor); @types/node lists it for connect() only.
+  const onread = { buffer, callback: (length: number, buf: Uint8Array) => send((buf as Buffer).subarray(0, length)) }
+  const source = new net.Socket({ fd, readable: true, writable: false, onread } as net.SocketConstructorOpts)
+  return {
+    start() {
+      source.on('error', onEof)
+      source.on('end', onEof)
+      source.resume()
+    },
+    resume: () => source.resume(),
+    stop() {
+      source.off('end', onEof)
+      source.pause()
+      source.destroy()
+    },
+  }
+}
+
+/** A Readable (a TTY, a test's stream): its 'data' chunks, paused while the connection is full. */
+function streamPump(source: Readable, send: (chunk: Buffer) => boolean, onEof: () => void): InputPump & { resume(): void } {
+  const onData = (chunk: Buffer) => {
+    if (!send(chunk)) source.pause()
+  }
+  return {
+    start() {
+      source.on('data', onData)
+      source.on('end', onEof)
+      if (source.readableEnded) queueMicrotask(onEof)
+      else source.resume()
+    },
+    resume: () => source.resume(),
+    stop() {
+      source.off('end', onEof)
+      source.off('data', onData)
+      source.pause()
+    },
+  }
+}
+
+/** The pump for an input: a file, a pipe or socket descriptor, a Readable, or none (-d). */
+function inputPump(
+  input: number | Readable | null,
+  send: (chunk: Buffer) => boolean,
+  sendThen: (chunk: Buffer, then: () => void) => void,
+  onEof: () => void,
+  debug: ((message: string) => void) | undefined,
+): (InputPump & { resume?(): void }) | null {
+  if (input === null) return null
+  if (typeof input !== 'number') return streamPump(input, send, onEof)
+  if (fastInputKind(input) === 'file') {
+    debug?.(`fast relay: input is a regular file, read ${FILE_READ_SIZE / 1024} KiB at a time`)
+    return filePump(input, sendThen, onEof)
+  }
+  debug?.(`fast relay: input is a pipe or socket, read into a reusable ${READ_BUFFER_SIZE / 1024} KiB buffer`)
+  return descriptorPump(input, send, onEof)
+}
+
+/**
+ * A writer of reads to `target`: true when the target took the chunk at once (the read buffer is
+ * free again), false when a write still holds it; `resume` runs once that write completes.
+ */
+function writerTo(target: () => Writable, count: (bytes: number) => void, resume: () => void, isOver: () => boolean): (chunk: Buffer) => boolean {
+  let holding = false
+  const free = () => {
+    if (holding && !isOver()) {
+      holding = false
+      resume()
+    }
+  }
+  return (chunk) => {
+    if (isOver()) return false
+    count(chunk.length)
+    const to = target()
+    to.write(chunk, free)
+    if (to.writableLength === 0) return true
+    holding = true
+    return false
+  }
+}
+
+export interface BufferTransportOptions {
+  /** The socket came from a listener (pauseOnConnect) and was never read: read it with a reusable buffer too. */
+  accepted?: boolean
+  /** The socket was connected with this reader's `onread` (connect mode): deliver its reads. */
+  reader?: SocketReader
+  /** Told how the input is read (nc -vv prints it). */
+  debug?: (message: string) => void
+}
+
+const INPUT_EOF: SessionEvent = { type: 'input-eof' }
+const PEER_EOF: SessionEvent = { type: 'peer-eof' }
+const PEER_CLOSED: SessionEvent = { type: 'peer-closed' }
+const OUTPUT_ERROR: SessionEvent = { type: 'output-error' }
+
+/**
+ * The reusable-buffer transport, for a plain session (no taps, no -C/-i/--frame, one client):
+ * the socket and the input (a descriptor, or a Readable) are each read into one buffer that is
+ * written on at once, without the per-chunk stream machinery that costs a bare pipe() most of
+ * its CPU. Backpressure: a write that did not complete at once still holds the buffer, so
+ * reading pauses until its callback. `output` must be done with a chunk when its write callback
+ * runs (process.stdout, a file or a socket; not a PassThrough). The transport never ends
+ * `output`; it destroys an input descriptor's socket it opened.
+ */
+export function createBufferTransport(connection: net.Socket, input: number | Readable | null, output: Writable, options: BufferTransportOptions = {}): Transport {
+  let emit: (event: SessionEvent) => void = () => {}
+  let meter: SessionMeter = { sent() {}, received() {} }
+  let over = false
+  let socket = connection
+  const transport = { start, shutdownWrite: () => socket.end(), flushOutput, stop, close }
+
+  // Inbound: socket -> output.
+  const isOver = () => over
+  const deliver = writerTo(() => output, (n) => meter.received(n), () => socket.resume(), isOver)
+  const onSocketRead: OnRead = (length, buffer) => deliver(buffer.subarray(0, length))
+  const onSocketData = (chunk: Buffer) => {
+    if (!deliver(chunk)) socket.pause()
+  }
+
+  // Outbound: input -> socket.
+  const send = writerTo(() => socket, (n) => meter.sent(n), () => pump?.resume?.(), isOver)
+  const sendThen = (chunk: Buffer, then: () => void) => {
+    meter.sent(chunk.length)
+    socket.write(chunk, (err) => {
+      if (!err) then()
+    })
+  }
+  const onInputEof = () => emit(INPUT_EOF)
+  const pump = inputPump(input, send, sendThen, onInputEof, options.debug)
+
+  const onError = (error: unknown) => emit({ type: 'error', error })
+  const onPeerEnd = () => emit(PEER_EOF)
+  const onPeerClose = () => emit(PEER_CLOSED)
+  const onOutputError = () => emit(OUTPUT_ERROR)
+
+  function start(report: (event: SessionEvent) => void, counts: SessionMeter) {
+    emit = report
+    meter = counts
+    const fast = options.accepted ? withReadBuffer(socket, onSocketRead) : null
+    if (fast) socket = fast
+    else if (options.reader) options.reader.attach(onSocketRead)
+    else socket.on('data', onSocketData)
+    socket.on('error', onError)
+    socket.on('end', onPeerEnd)
+    socket.on('close', onPeerClose)
+    output.on('error', onOutputError)
+    pump?.start()
+    socket.resume()
+    if (socket.destroyed) queueMicrotask(onPeerClose)
+  }
+
+  function flushOutput(done: () => void) {
+    if (output.writableNeedDrain) output.once('drain', done)
+    else done()
+  }
+
+  function stop() {
+    over = true
+    socket.off('end', onPeerEnd)
+    socket.off('error', onError)
+    socket.off('close', onPeerClose)
+    socket.off('data', onSocketData)
+    output.off('error', onOutputError)
+    pump?.stop()
+  }
+
+  function close(outcome: string) {
+    if (outcome === 'failed') socket.destroy()
+    else closeSocket(socket)
+  }
+  return transport
+}
+
+export interface FastRelayOptions extends BufferTransportOptions, Pick<SessionPolicy, 'shutdownOnEof' | 'quitAfterEofMs' | 'idleTimeoutMs'> {
+  signal?: AbortSignal
+}
+
+/**
+ * relay() for a plain session on the reusable-buffer transport: same half-close rules and
+ * results (machine.ts), a fraction of the CPU per byte.
+ */
+export function fastRelay(socket: net.Socket, input: number | Readable | null, output: Writable, options: FastRelayOptions = {}): Promise<RelayResult> {
+  const { shutdownOnEof, quitAfterEofMs, idleTimeoutMs } = options
+  return driveSession(createBufferTransport(socket, input, output, options), { shutdownOnEof, quitAfterEofMs, idleTimeoutMs }, options.signal)
+}
