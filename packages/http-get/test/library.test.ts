@@ -49,8 +49,9 @@ describe('request head and -H parsing', () => {
 
 describe('formatWriteOut', () => {
   const data = transferReport('http://h/', {
-    url: 'http://h/', effectiveUrl: 'http://h/x', status: 301, httpVersion: '1.1', reason: '', headers: [['Content-Type', 'a/b']], trailers: [],
-    sizeDownload: 7, numRedirects: 2, numConnects: 1, contentType: 'a/b', timings: { namelookup: 0, connect: 0.0015, appconnect: 0, starttransfer: 0.002, total: 0.0031234567 },
+    url: 'http://h/', effectiveUrl: 'http://h/x', method: 'GET', status: 301, httpVersion: '1.1', reason: '', headers: [['Content-Type', 'a/b']], trailers: [],
+    sizeDownload: 7, sizeHeader: 40, sizeRequest: 30, numRedirects: 2, numConnects: 1, contentType: 'a/b',
+    timings: { namelookup: 0, connect: 0.0015, appconnect: 0, pretransfer: 0.0016, redirect: 0.001, starttransfer: 0.002, total: 0.0031234567 },
   } satisfies HttpGetResult)
 
   it('expands variables and escapes, warns on unknown ones', () => {

@@ -136,6 +136,7 @@ export class ResponseParser {
   private section: FieldSection | undefined
   /** Bytes of the current head section so far (leading empty lines included). */
   private headBytes = 0
+  private headerBytesTotal = 0
   private received = 0
   private remaining = 0
   private chunked: ChunkedDecoder | undefined
@@ -166,6 +167,11 @@ export class ResponseParser {
   /** Body bytes received so far (after any transfer coding is removed). */
   get bodyBytes(): number {
     return this.chunked ? this.chunked.bodyBytes : this.lengthBodyBytes
+  }
+
+  /** Bytes of every head so far (interim 1xx heads too, trailers not), as curl's size_header. */
+  get headerBytes(): number {
+    return this.headerBytesTotal
   }
 
   /** Every byte pushed so far, leftover included. */
@@ -278,6 +284,7 @@ export class ResponseParser {
       pos = this.lines.position
       if (line === undefined) return pos
       this.headBytes += this.lines.lastLength
+      this.headerBytesTotal += this.lines.lastLength
       if (!this.statusLine) {
         // Stray empty lines before a status line (after a previous message) are skipped.
         if (line === '') continue
