@@ -30,7 +30,7 @@ export function transferReport(url: string, outcome: HttpGetResult | unknown, co
   const base = known ?? emptyReport(url, context.method ?? 'GET')
   return {
     ...base,
-    connection: base.connection ?? handshakeFailure(outcome),
+    ...(base.connection ? {} : handshakeFailure(outcome, base)),
     exitCode: outcome instanceof NetkitError ? outcome.exitCode : CurlExit.UnsupportedProtocol,
     errorMessage: outcome instanceof Error ? outcome.message : String(outcome),
     urlNum,
@@ -44,15 +44,18 @@ function emptyReport(url: string, method: string): TransferReport {
 }
 
 /**
- * A TLS handshake that failed left no connection, but curl still reports the scheme and, for a
- * certificate it refused, OpenSSL's verify result (18 for a self-signed one). The endpoints stay
- * unknown ("" and 0).
+ * A TLS handshake that failed left no connection, but its TCP connection was made: curl counts it
+ * in num_connects and reports the scheme and, for a certificate it refused, OpenSSL's verify
+ * result (18 for a self-signed one). The endpoints stay unknown here ("" and 0).
  */
-function handshakeFailure(err: unknown): TransferInfo['connection'] {
-  if (!(err instanceof NetkitError) || (err.code !== ErrorCode.TLS_CERTIFICATE && err.code !== ErrorCode.TLS_HANDSHAKE)) return undefined
+function handshakeFailure(err: unknown, base: TransferInfo): Partial<TransferInfo> {
+  if (!(err instanceof NetkitError) || (err.code !== ErrorCode.TLS_CERTIFICATE && err.code !== ErrorCode.TLS_HANDSHAKE)) return {}
   const cause = (err.cause as { code?: unknown } | undefined)?.code
   const sslVerifyResult = err.code === ErrorCode.TLS_CERTIFICATE ? verifyResult(typeof cause === 'string' ? cause : 'UNSPECIFIED') : 0
-  return { scheme: 'https', localAddress: '', localPort: 0, remoteAddress: '', remotePort: 0, sslVerifyResult }
+  return {
+    numConnects: base.numConnects + 1,
+    connection: { scheme: 'https', localAddress: '', localPort: 0, remoteAddress: '', remotePort: 0, sslVerifyResult },
+  }
 }
 
 function isResult(value: unknown): value is HttpGetResult {
