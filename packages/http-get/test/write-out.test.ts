@@ -42,6 +42,16 @@ const site: Responder = (socket, request) => {
     case '/old':
       socket.end('HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\nold body')
       break
+    case '/404':
+      socket.write('HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\nnope')
+      break
+    case '/short':
+      socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc')
+      break
+    case '/reset':
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc')
+      setTimeout(() => socket.resetAndDestroy(), 50)
+      break
     case '/chunked':
       socket.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-Trailer: t\r\n\r\n')
       break
@@ -124,6 +134,27 @@ describe(`-w '%{json}' (${WITH_CURL})`, () => {
       // The request heads differ (User-Agent), so size_request is checked against what each sent.
       expect(theirs.size_request).toBe(curl.requests.reduce((sum, request) => sum + request.raw.length, 0))
       if (c.output === 'stdout') expect(ours.stdout.slice(0, ours.stdout.indexOf('{'))).toBe(curl.stdout.slice(0, curl.stdout.indexOf('{')))
+    })
+  }
+
+  const FAILURES = [
+    { name: '-f on a 404 (no body counted)', path: '/404', args: ['-f'], code: 22 },
+    { name: 'a close mid-body', path: '/short', code: 18 },
+    { name: 'a reset mid-body', path: '/reset', code: 56 },
+  ]
+  for (const f of FAILURES) {
+    it(`${f.name}: exit ${f.code}, -w with what the transfer got to`, async () => {
+      const server = await scriptedServer(site)
+      const args = ['-s', '-o', '/dev/null', ...(f.args ?? []), '-w', '%{json}', server.url(f.path)]
+      const ours = await run('ours', server, args)
+      expect(ours.code).toBe(f.code)
+      const data = JSON.parse(ours.stdout) as Json
+      checkShape(ours.stdout, data)
+      expect(data).toMatchObject({ exitcode: f.code, num_connects: 1, size_download: f.code === 22 ? 0 : 3 })
+      if (!CURL) return
+      const curl = await run('curl', server, args)
+      expect(curl.code).toBe(f.code)
+      expect(pick(data, AGREE)).toEqual(pick(JSON.parse(curl.stdout) as Json, AGREE))
     })
   }
 

@@ -91,9 +91,9 @@ export class Exchange {
     return this.done
   }
 
-  /** Body bytes received so far. */
+  /** Body bytes received so far (none when the head was refused, as -f refuses a 404). */
   get bodyBytes(): number {
-    return this.parser.bodyBytes
+    return this.sink === undefined ? 0 : this.parser.bodyBytes
   }
 
   /** Bytes of the response heads so far (1xx heads included), curl's size_header. */
