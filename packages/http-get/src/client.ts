@@ -207,7 +207,10 @@ export async function httpGet(url: string, options: HttpGetOptions = {}): Promis
       state.chain.visit(state.target)
       const { result, redirectTo } = await requestStep(state, options, context, output.sink)
       if (redirectTo) {
+        // Where it would have gone, for -w, if this is one redirect too many (curl does the same).
+        state.redirectUrl = redirectTo.href
         state.chain.follow()
+        state.redirectUrl = undefined
         state.timings.redirect = state.seconds(performance.now())
         options.log?.(`* Following redirect to ${redirectTo.href}`)
         state.target = redirectTo

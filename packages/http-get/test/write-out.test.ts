@@ -141,6 +141,7 @@ describe(`-w '%{json}' (${WITH_CURL})`, () => {
     { name: '-f on a 404 (no body counted)', path: '/404', args: ['-f'], code: 22 },
     { name: 'a close mid-body', path: '/short', code: 18 },
     { name: 'a reset mid-body', path: '/reset', code: 56 },
+    { name: 'one redirect too many (redirect_url says where to)', path: '/r', args: ['-L', '--max-redirs', '0'], code: 47 },
   ]
   for (const f of FAILURES) {
     it(`${f.name}: exit ${f.code}, -w with what the transfer got to`, async () => {
@@ -150,7 +151,8 @@ describe(`-w '%{json}' (${WITH_CURL})`, () => {
       expect(ours.code).toBe(f.code)
       const data = JSON.parse(ours.stdout) as Json
       checkShape(ours.stdout, data)
-      expect(data).toMatchObject({ exitcode: f.code, num_connects: 1, size_download: f.code === 22 ? 0 : 3 })
+      expect(data).toMatchObject({ exitcode: f.code, num_connects: 1, size_download: { 22: 0, 47: 5 }[f.code] ?? 3 })
+      if (f.code === 47) expect(data.redirect_url).toBe(server.url('/z?q=1'))
       if (!CURL) return
       const curl = await run('curl', server, args)
       expect(curl.code).toBe(f.code)
