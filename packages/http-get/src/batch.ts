@@ -117,7 +117,7 @@ export async function fetchToOutputs(urls: readonly string[], options: FetchToOu
       if (outcome instanceof Error) report(outcome)
       const data = writeOut !== undefined || onReport ? transferReport(urls[index]!, outcome, { urlNum: index, method: fetchOptions.method }) : undefined
       if (data) onReport?.(data)
-      if (writeOut !== undefined && !brokenPipe) slot.write(Buffer.from(formatWriteOut(writeOut, data!, warn), 'utf8'), false)
+      if (data && writeOut !== undefined && !brokenPipe) slot.write(Buffer.from(formatWriteOut(writeOut, data, warn), 'utf8'), false)
       // Closing waits for this slot's turn on stdout. A transfer whose body went to stdout waits
       // before its worker starts the next URL (what waits in memory stays one held read per
       // transfer); one that wrote a file has only its -w line held, so its worker goes on.

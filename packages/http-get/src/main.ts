@@ -135,7 +135,8 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
     targets,
     stdout: io.stdout ?? stdoutSink(),
     writeOut,
-    onReport: json ? (data) => stderr.write(`${writeOutJson(data)}\n`) : undefined,
+    // Through the logger: a stderr whose reader is gone drops the line instead of failing the run.
+    onReport: json ? (data) => log.line(writeOutJson(data)) : undefined,
     warn: (message) => log.warn(message),
     onFailure: (err) => {
       spinner?.stop()

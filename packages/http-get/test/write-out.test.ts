@@ -1,12 +1,12 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import net from 'node:net'
 import path from 'node:path'
 import { createSelfSignedCertificate } from '@netkit/shared'
-import { runCli as runProgram, tempDir } from '@netkit/test-kit'
+import { readAll, runCli as runProgram, tempDir, withTimeout } from '@netkit/test-kit'
 import { describe, expect, it } from 'vitest'
 import { JSON_VARIABLES } from '../src/index.js'
-import { runCli, scriptedServer, type ReceivedRequest, type Responder, type ScriptedServer } from './scripted-server.js'
+import { CLI, runCli, scriptedServer, type ReceivedRequest, type Responder, type ScriptedServer } from './scripted-server.js'
 
 /**
  * -w and --json against curl 7.88 itself: both run against the same scripted server and their
@@ -288,6 +288,16 @@ describe('--json', () => {
     const lines = result.stderr.trimEnd().split('\n')
     expect(lines).toHaveLength(1)
     expect(JSON.parse(lines[0]!)).toMatchObject({ exitcode: 7 })
+  })
+
+  it('a stderr whose reader is gone drops the JSON lines and changes nothing else', async () => {
+    const server = await scriptedServer(site)
+    const child = spawn(process.execPath, [CLI, '--json', server.url('/z'), server.url('/z')], { stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stderr.destroy()
+    const body = readAll(child.stdout)
+    const [code] = (await withTimeout(once(child, 'exit'), 15_000, 'http-get to exit')) as [number]
+    expect(code).toBe(0)
+    expect((await body).toString()).toBe('hello\nhello\n')
   })
 
   it('says in --help that it is not curl\'s --json', async () => {
