@@ -41,6 +41,9 @@ describe('request head and -H parsing', () => {
     expect(parseHeaderArgument('X-Empty;')).toEqual(['X-Empty', ''])
     expect(() => parseHeaderArgument('no colon')).toThrow(/invalid header/)
     expect(() => parseHeaderArgument('Bad Name: x')).toThrow(/invalid header name/)
+    // Only spaces and tabs around a name or value are dropped: \v or NBSP are not silently removed.
+    expect(() => parseHeaderArgument('a\v: !')).toThrow(/invalid header name/)
+    expect(parseHeaderArgument('X-A:\t\u00a0v\u00a0 ')).toEqual(['X-A', '\u00a0v\u00a0'])
   })
 
   it('sends --compressed Accept-Encoding and an empty header', () => {

@@ -1,5 +1,5 @@
 import { basicCredentials, checkHeaderName, checkHeaderValue, checkNoLineBreaks, checkRequestTarget, UsageError } from '@netkit/shared'
-import { isToken } from './headers.js'
+import { isToken, trimOws } from './headers.js'
 import type { RequestTarget } from '../url.js'
 
 /** What the user asked to change in the request. */
@@ -30,14 +30,16 @@ export function parseHeaderArgument(argument: string): [string, string | null] {
   checkNoLineBreaks(argument, 'header')
   const colon = argument.indexOf(':')
   const semicolon = argument.indexOf(';')
-  if (colon < 0 && semicolon > 0 && argument.slice(semicolon + 1).trim() === '') {
-    const name = argument.slice(0, semicolon).trim()
+  // Only spaces and tabs are trimmed (HTTP's OWS): String#trim would also eat \v, \f and NBSP,
+  // silently sending a name or value other than the one given.
+  if (colon < 0 && semicolon > 0 && trimOws(argument.slice(semicolon + 1)) === '') {
+    const name = trimOws(argument.slice(0, semicolon))
     if (isToken(name)) return [name, '']
   }
   if (colon <= 0) throw new UsageError(`invalid header: ${JSON.stringify(argument)} (expected 'Name: value')`)
-  const name = argument.slice(0, colon).trim()
+  const name = trimOws(argument.slice(0, colon))
   if (!isToken(name)) throw new UsageError(`invalid header name: ${JSON.stringify(name)}`)
-  const value = argument.slice(colon + 1).trim()
+  const value = trimOws(argument.slice(colon + 1))
   return [name, value === '' ? null : value]
 }
 
