@@ -81,7 +81,7 @@ const JSON_KEYS = Object.keys(VARIABLES).sort()
 export const JSON_VARIABLES: readonly string[] = JSON_KEYS
 
 /** The variable names -w knows, for --help and the README. */
-export const WRITE_OUT_VARIABLES: readonly string[] = [...JSON_KEYS, 'header_json', 'json', 'header{name}']
+export const WRITE_OUT_VARIABLES: readonly string[] = [...JSON_KEYS, 'header_json', 'json', 'onerror', 'header{name}']
 
 /** %{json}: every variable in one JSON object on one line, keys sorted, as curl prints it (what --json prints too). */
 export function writeOutJson(data: WriteOutData): string {
@@ -106,7 +106,7 @@ export function headerJson(data: WriteOutData): string {
 
 /**
  * Expand a -w template as curl does: `%{name}`, `%header{name}` (repeated fields joined with
- * ", "), `%%`, and the escapes `\n`, `\r`, `\t`, `\\`. Unknown variables print nothing and are
+ * ", "), `%{onerror}` (the rest only for a failed transfer), `%%`, and the escapes `\n`, `\r`, `\t`, `\\`. Unknown variables print nothing and are
  * reported through `warn`.
  */
 export function formatWriteOut(template: string, data: WriteOutData, warn?: (message: string) => void): string {
@@ -144,6 +144,11 @@ export function formatWriteOut(template: string, data: WriteOutData, warn?: (mes
       continue
     }
     const name = match[2]!
+    // %{onerror}: the rest of the template is printed only for a failed transfer.
+    if (name === 'onerror') {
+      if (data.exitCode === 0) break
+      continue
+    }
     if (name === 'json') out += writeOutJson(data)
     else if (name === 'header_json') out += headerJson(data)
     else if (VARIABLES[name]) out += VARIABLES[name](data).text

@@ -236,6 +236,19 @@ describe(`-w '%{name}' for each variable (${WITH_CURL})`, () => {
     expect({ ...pick(text, AGREE), errormsg: sameMs(text.errormsg) }).toEqual({ ...pick(theirs, AGREE), errormsg: sameMs(theirs.errormsg) })
   })
 
+  it('%{onerror}: the rest of the template only for a failed transfer', async () => {
+    const server = await scriptedServer(site)
+    const refused = `http://127.0.0.1:${await refusedPort()}/`
+    const template = '%{http_code}%{onerror} failed: %{exitcode}\\n'
+    const ok = await run('ours', server, ['-s', '-o', '/dev/null', '-w', template, server.url('/z')])
+    const failed = await run('ours', undefined, ['-s', '-w', template, refused])
+    expect([ok.stdout, failed.stdout]).toEqual(['200', '000 failed: 7\n'])
+    if (!CURL) return
+    const curlOk = await run('curl', server, ['-s', '-o', '/dev/null', '-w', template, server.url('/z')])
+    const curlFailed = await run('curl', undefined, ['-s', '-w', template, refused])
+    expect([ok.stdout, failed.stdout]).toEqual([curlOk.stdout, curlFailed.stdout])
+  })
+
   it('%{header_json}: the last response\'s fields by lower-cased name, repeated ones in one list', async () => {
     const server = await scriptedServer(site)
     const ours = await run('ours', server, ['-s', '-o', '/dev/null', '-w', '%{header_json}', server.url('/z')])
