@@ -6,6 +6,7 @@ import { TransferError } from './errors.js'
 import { parseHeaderArgument } from './protocol/request.js'
 import { FdSink, StreamSink, type Sink } from './transfer/output.js'
 import type { Progress } from './types.js'
+import { writeOutJson } from './write-out.js'
 import pkg from '../package.json' with { type: 'json' }
 
 /** stdout as a sink: blocking writes when it is a file or /dev/null (fast, no copy), else the stream. */
@@ -77,6 +78,7 @@ function parseArgs(argv: readonly string[]) {
     .option('show-error', { alias: 'S', type: 'boolean', description: 'With -s, still print error messages' })
     .option('fail', { alias: 'f', type: 'boolean', description: 'Exit 22 on HTTP status >= 400, printing no body' })
     .option('write-out', { alias: 'w', type: 'string', description: 'Print this after each transfer: %{http_code}, %{json}, %header{name}, … (@file reads it from a file)' })
+    .option('json', { type: 'boolean', description: "Print one JSON line per transfer to stderr: the %{json} fields (not curl's --json, which posts a JSON body)" })
     .option('parallel', { type: 'string', description: 'Transfers at once (default 1: in order, keep-alive reuse)' })
     .example('$0 -L -o page.html http://example.com/', 'Save a page, following redirects')
     .example("$0 -s -o /dev/null -w '%{http_code} %{time_total}\\n' http://[::1]:8080/", 'Status and time only')
@@ -127,11 +129,14 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
 
   // No progress line under -v: it would be torn by the diagnostic lines on the same terminal.
   const toFile = targets.some((target) => target !== 'stdout')
-  const spinner = !silent && args.verbose === 0 && toFile && spinnerAllowed(stderr as NodeJS.WriteStream) ? createSpinner('connecting') : undefined
+  const json = Boolean(args.json)
+  const spinner = !silent && !json && args.verbose === 0 && toFile && spinnerAllowed(stderr as NodeJS.WriteStream) ? createSpinner('connecting') : undefined
   const exitCode = await fetchToOutputs(urls, {
     targets,
     stdout: io.stdout ?? stdoutSink(),
     writeOut,
+    // Through the logger: a stderr whose reader is gone drops the line instead of failing the run.
+    onReport: json ? (data) => log.line(writeOutJson(data)) : undefined,
     warn: (message) => log.warn(message),
     onFailure: (err) => {
       spinner?.stop()
