@@ -23,7 +23,7 @@ export async function buildParser(args: readonly string[]) {
   const { createCli } = await import('@netkit/shared/cli')
   const { extraOptions, extraExamples } = await import('./extras-options.js')
   const cli = createCli({ name: 'nc', version, usage: '$0 [options] [host] [port]\n$0 -l [options] [host] port\n$0 -z [options] host port...', argv: preprocess(args) })
-    .parserConfiguration({ 'greedy-arrays': false, 'dot-notation': false, 'duplicate-arguments-array': true, 'parse-positional-numbers': false })
+    .parserConfiguration({ 'greedy-arrays': false, 'dot-notation': false, 'duplicate-arguments-array': true, 'parse-positional-numbers': false, 'camel-case-expansion': false })
     .strict(false)
     .strictOptions()
     .alias('help', 'h')
@@ -156,6 +156,7 @@ export async function toOptions(args: Args): Promise<NcOptions> {
     frame: str('frame') as NcOptions['frame'],
     hexDump: str('hex-dump'),
     outFile: str('o'),
+    appendOutput: flag('append-output'),
   }
   if (options.frame !== undefined) {
     const { FRAME_FORMATS } = await import('@netkit/framing')
