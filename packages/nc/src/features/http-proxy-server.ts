@@ -181,7 +181,8 @@ function dial(host: string, port: number, timeoutMs: number): Promise<net.Socket
  */
 async function tunnel(client: net.Socket, upstream: net.Socket, early: Uint8Array): Promise<void> {
   upstream.on('error', () => {})
-  if (early.length > 0) client.unshift(Buffer.from(early))
+  // Written ahead of the relay, not unshifted: a client that already sent its EOF cannot take data back.
+  if (early.length > 0) upstream.write(early)
   await relay(upstream, { input: client, output: client }, { shutdownOnEof: true })
   client.end()
 }
@@ -249,6 +250,8 @@ export function createHttpProxyHandler(options: HttpProxyServerOptions): Connect
 
   return async (client: net.Socket, peer: PeerInfo) => {
     client.on('error', () => {})
+    // A client's EOF must not end our side: the request or tunnel still has an answer to deliver.
+    client.allowHalfOpen = true
     const who = formatHostPort(peer.remoteAddress, peer.remotePort)
     const parser = new RequestParser({ maxHeaderSize: MAX_REQUEST_HEAD, maxRequestLine: MAX_REQUEST_LINE })
     const result = await readHead(client, parser, options.headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS)
