@@ -92,7 +92,7 @@ async function sessionHooks(w: ExtrasWanted, options: NcOptions, env: ExtrasEnvi
   }
   if (w.exec) {
     const { parseExecCommand } = await import('../features/exec.js')
-    hooks.runSession = await (await hooksModule()).execHook(parseExecCommand(a.exec, a['sh-exec'])!, options.idleTimeoutMs, env.log)
+    hooks.runSession = await (await hooksModule()).execHook(parseExecCommand(a.exec, a['sh-exec'])!, options.idleTimeoutMs, env.log, options.crlf)
   }
   if (w.hub) {
     const local = w.hub === 'fanout' ? { input: options.noStdin ? null : env.stdin, output: a['send-only'] ? discard() : env.stdout } : undefined

@@ -75,7 +75,7 @@ export async function aclHook(options: AccessControlOptions, log: Logger): Promi
 }
 
 /** Serve each session with a child process (-e/-c). */
-export async function execHook(command: ExecCommand, idleTimeoutMs: number | undefined, log: Logger): Promise<NonNullable<NcExtensions['runSession']>> {
+export async function execHook(command: ExecCommand, idleTimeoutMs: number | undefined, log: Logger, crlf = false): Promise<NonNullable<NcExtensions['runSession']>> {
   const { execSession } = await import('./exec.js')
   return async (stream, context, signal) => {
     const peer = context.peer
@@ -89,7 +89,7 @@ export async function execHook(command: ExecCommand, idleTimeoutMs: number | und
             localPort: (stream as { localPort?: number }).localPort,
             protocol: context.protocol,
           }
-    const result = await execSession(stream, command, endpoints, { idleTimeoutMs, signal, log })
+    const result = await execSession(stream, command, endpoints, { idleTimeoutMs, signal, log, crlf })
     return { sent: result.sent, received: result.received, durationMs: result.durationMs, reason: result.reason }
   }
 }
