@@ -28,7 +28,8 @@ function params(header: string): Record<string, string> {
 /** A proxy that wants Digest for user `u`, password `p w`: 407 first, then checks the answer and tunnels. */
 async function digestProxy(script: Script) {
   const seen: { authorization: string[]; connections: number } = { authorization: [], connections: 0 }
-  const server = net.createServer((socket) => {
+  // Half-open both ways, so the client's EOF is passed on and the echo still comes back.
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     seen.connections++
     socket.on('error', () => {})
     let buffer = ''
@@ -58,7 +59,7 @@ async function digestProxy(script: Script) {
       }
       socket.off('data', onData)
       const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))]
-      const upstream = net.connect(port, host, () => {
+      const upstream = net.connect({ port, host, allowHalfOpen: true }, () => {
         socket.write('HTTP/1.0 200 Connection established\r\n\r\n')
         if (buffer) upstream.write(buffer)
         socket.pipe(upstream)
