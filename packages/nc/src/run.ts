@@ -41,6 +41,8 @@ export interface NcExtensions {
   acceptConnection?: (peer: PeerInfo, socket: Duplex) => boolean | void
   /** Clients served at once with -k (default 1, sequential as OpenBSD nc). */
   maxConcurrent?: number
+  /** handleConnection logs one line per client itself (the HTTP proxy server): no `Connection received` line. */
+  logsConnections?: boolean
 }
 
 export interface NcEnvironment {
@@ -222,6 +224,7 @@ async function runListen(options: NcOptions, env: NcEnvironment, log: Logger, si
       },
       accept: ext?.acceptConnection,
       onConnection: (peer) => {
+        if (ext?.logsConnections) return
         log.info(`Connection received on ${unix ? options.unixPath : `${peer.remoteAddress} ${peer.remotePort}`}`)
       },
       onHandlerError: (err, peer) => {

@@ -108,6 +108,8 @@ describe('nc -l --proxy-type http', () => {
     expect(o.seen.map((s) => s.method)).toEqual(['GET', 'HEAD', 'POST', 'POST'])
     const log = proxy.stderrSoFar()
     expect(log).toMatch(/proxy: 127\.0\.0\.1:\d+ GET http:\/\/127\.0\.0\.1:\d+\/path\?q=1: forwarded/)
+    // One -v line per connection: four requests, four lines after the listening line.
+    expect(log.trim().split('\n').slice(1)).toEqual([expect.stringMatching(/^proxy: .* GET .*: forwarded$/), expect.stringMatching(/ HEAD /), expect.stringMatching(/ POST /), expect.stringMatching(/ POST /)])
   })
 
   it.runIf(haveCurl)('curl -p tunnels with CONNECT', async () => {

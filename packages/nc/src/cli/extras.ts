@@ -98,7 +98,10 @@ async function sessionHooks(w: ExtrasWanted, options: NcOptions, env: ExtrasEnvi
     const local = w.hub === 'fanout' ? { input: options.noStdin ? null : env.stdin, output: a['send-only'] ? discard() : env.stdout } : undefined
     hooks.handleConnection = await (await hooksModule()).hubHook({ mode: w.hub, idleTimeoutMs: options.idleTimeoutMs, local, wrapStream, signal: env.signal }, env.log)
   }
-  if (w.proxyServer) hooks.handleConnection = await proxyServerHook(a, options, env.log)
+  if (w.proxyServer) {
+    hooks.handleConnection = await proxyServerHook(a, options, env.log)
+    hooks.logsConnections = true
+  }
   if (a['send-only'] && !w.hub) hooks.sessionIO = (_context, defaults) => ({ input: defaults.input, output: discard() })
   return hooks
 }

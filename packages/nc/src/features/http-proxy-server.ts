@@ -37,7 +37,7 @@ export interface HttpProxyServerOptions {
   connectTimeoutMs?: number
   /** --proxy-head-timeout: time allowed for the whole request head. */
   headTimeoutMs?: number
-  /** -v: one line per connection. */
+  /** -v: one line per connection, whatever its outcome. */
   log?: (line: string) => void
 }
 
@@ -255,7 +255,10 @@ export function createHttpProxyHandler(options: HttpProxyServerOptions): Connect
     const who = formatHostPort(peer.remoteAddress, peer.remotePort)
     const parser = new RequestParser({ maxHeaderSize: MAX_REQUEST_HEAD, maxRequestLine: MAX_REQUEST_LINE })
     const result = await readHead(client, parser, options.headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS)
-    if (result === 'closed') return void client.destroy()
+    if (result === 'closed') {
+      log(`proxy: ${who}: closed before a whole request`)
+      return void client.destroy()
+    }
     if ('status' in result) {
       log(`proxy: ${who}: ${result.status} ${REASONS[result.status]}`)
       return void client.end(errorResponse(result.status))
