@@ -138,6 +138,7 @@ describe('ncat long options as aliases', () => {
     expect(ok.stdout).toBe('one\ntwo\n')
     const bogus = await nc(['--ssl', '--ssl-ciphers', 'NO-SUCH-CIPHER', '127.0.0.1', p])
     expect(bogus.code).toBe(2)
+    expect(bogus.stderr).toMatch(/^nc: --ssl-ciphers: OpenSSL accepts none of "NO-SUCH-CIPHER"/)
   })
 
   it("-m is OpenBSD's minimum TTL: a usage error that points to --max-conns", async () => {

@@ -79,7 +79,9 @@ function secureContext(files: TlsFiles, ciphers?: string): tls.SecureContext {
     return tls.createSecureContext({ cert: files.cert, key: files.key, ca: files.ca, ciphers })
   } catch (err) {
     // A file that is not PEM, or a key that does not match the certificate.
-    throw new UsageError(`unusable TLS certificate or key: ${(err as Error).message}`)
+    const message = (err as Error).message
+    if (ciphers !== undefined && /cipher/i.test(message)) throw new UsageError(`--ssl-ciphers: OpenSSL accepts none of ${JSON.stringify(ciphers)} (${message})`)
+    throw new UsageError(`unusable TLS certificate or key: ${message}`)
   }
 }
 
