@@ -1,4 +1,4 @@
-import { formatByteRate, formatBytes, formatCount, formatDuration, formatHostPort, formatLatency, formatPerSecond, plural } from '@netkit/shared'
+import { formatByteRate, formatBytes, formatCount, formatDuration, formatHostPort, formatLatency, plural } from '@netkit/shared'
 import type { UdpBenchResult } from './bench.js'
 import type { UdpEchoStats } from './server.js'
 
@@ -14,7 +14,7 @@ export function formatUdpBenchResult(result: UdpBenchResult): string {
     ['mismatches', formatCount(result.mismatches)],
     ['lost', `${formatCount(result.lost)} (${percent(result.lossRate)})${result.late > 0 ? `, ${formatCount(result.late)} late` : ''}`],
     ['errors', `${formatCount(result.errors)}${result.firstError ? ` (${result.firstError})` : ''}`],
-    ['rate', `${formatPerSecond(result.datagramsPerSecond, 1000)} datagrams, ${formatByteRate(result.bytesPerSecond, 1000)}`],
+    ['rate', `${formatCount(result.datagramsPerSecond)} datagrams/s, ${formatByteRate(result.bytesPerSecond, 1000)}`],
     [
       'latency',
       `p50 ${formatLatency(latency.p50)}  p90 ${formatLatency(latency.p90)}  p99 ${formatLatency(latency.p99)}  max ${formatLatency(latency.max)}  mean ${formatLatency(latency.mean)}`,
