@@ -5,7 +5,7 @@
  * usage error even when nobody reads stderr. It lives at the root (packaging project) because it
  * spans every tool; a package's own tests cover only that package.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bashCompletions, runCli, runInPty, spawnCli } from '@netkit/test-kit'
@@ -93,6 +93,35 @@ describe.each(present)('$name follows the CLI conventions', (tool) => {
   it('exits 2 on a usage error when stderr has no reader', async () => {
     const run = spawnCli(cli, ['--bogus-option'], { closedStderr: true, stdin: 'ignore' })
     expect(await run.exit).toBe(2)
+  })
+})
+
+/** The files a module imports statically, itself included (relative imports of the bundle). */
+function staticGraph(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen
+  seen.add(file)
+  const text = readFileSync(file, 'utf8')
+  for (const match of text.matchAll(/^(?:import|export)\b[^;'"]*?(?:from\s*)?['"](\.[^'"]+)['"]/gm)) staticGraph(path.resolve(path.dirname(file), match[1]!), seen)
+  return seen
+}
+
+// Text only yargs (its English messages) and ora (cli-spinners' table) bring into a bundle.
+const YARGS = /non-option arguments: got %s/
+const ORA = /"dots12"|dots12:/
+
+describe.each(present)('$name starts without yargs and ora', (tool) => {
+  it('loads neither at start-up: both sit in chunks that are imported only when needed', () => {
+    const dist = path.dirname(cliOf(tool.name))
+    const startup = [...staticGraph(cliOf(tool.name))]
+    expect(startup.length).toBeGreaterThan(0)
+    for (const file of startup) {
+      const text = readFileSync(file, 'utf8')
+      expect({ file, yargs: YARGS.test(text), ora: ORA.test(text) }).toEqual({ file, yargs: false, ora: false })
+    }
+    // The markers are right: the lazy chunks do have them.
+    const all = readdirSync(dist).filter((f) => f.endsWith('.js')).map((f) => readFileSync(path.join(dist, f), 'utf8'))
+    expect(all.some((text) => YARGS.test(text))).toBe(true)
+    expect(all.some((text) => ORA.test(text))).toBe(true)
   })
 })
 

@@ -14,10 +14,10 @@ const median = (values) => {
  * to listening; the process is then killed). Asynchronous, so a server in this process (the
  * one http-get fetches from) keeps answering.
  */
-function timeRun({ name, argv, until, okCodes = [0] }) {
+function timeRun({ name, command = process.execPath, argv, until, okCodes = [0] }) {
   return new Promise((resolve, reject) => {
     const started = performance.now()
-    const child = spawn(process.execPath, argv, { stdio: ['ignore', until ? 'pipe' : 'ignore', until ? 'pipe' : 'ignore'] })
+    const child = spawn(command, argv, { stdio: ['ignore', until ? 'pipe' : 'ignore', until ? 'pipe' : 'ignore'] })
     let text = ''
     let matchedAt
     const onData = (chunk) => {
@@ -43,8 +43,8 @@ function timeRun({ name, argv, until, okCodes = [0] }) {
 }
 
 /**
- * Median start-to-exit time of each command (`{ name, argv, until?, okCodes? }`), with `node -e 0`
- * first; `until` (a RegExp) times start to that output instead of to exit. Resolves with rows
+ * Median start-to-exit time of each command (`{ name, argv, command?, until?, okCodes? }`; the
+ * command is node unless given), with `node -e 0` first; `until` (a RegExp) times start to that output instead of to exit. Resolves with rows
  * `[name, 'N ms', 'N.NN×']` and the medians by name.
  */
 export async function measureColdStarts(commands, { runs = 20, warmups = 3 } = {}) {
