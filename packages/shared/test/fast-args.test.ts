@@ -66,7 +66,7 @@ const letters: CliSpec = {
 }
 
 async function viaYargs(spec: CliSpec, argv: readonly string[]): Promise<Record<string, unknown>> {
-  const { $0: _, ...args } = (await createCliFromSpec(spec, { argv, exitProcess: false }).parseAsync()) as Record<string, unknown>
+  const { $0: _, ...args } = (await createCliFromSpec(spec, { version: '1.0.0', argv, exitProcess: false }).parseAsync()) as Record<string, unknown>
   return args
 }
 
