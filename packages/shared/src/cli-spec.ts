@@ -39,6 +39,12 @@ export interface CliSpec {
   readonly commands: readonly CommandSpec[]
   readonly examples?: readonly ExampleSpec[]
   readonly epilog?: string
+  /**
+   * Positionals no command takes go to `_`, as strings, instead of being an error (yargs'
+   * `strict(false)`, `strictOptions()` and `parse-positional-numbers: false`): for a tool such as
+   * nc that reads its positionals itself (`nc -l [host] port`, `nc -z host port...`).
+   */
+  readonly looseArguments?: boolean
 }
 
 /** The options the CLI kit gives every tool (besides -h/--help, --version and --completion). */

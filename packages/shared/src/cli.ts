@@ -34,6 +34,8 @@ interface DeclaredCommand {
 }
 
 const MAX_HELP_WIDTH = 100
+/** yargs-parser settings of every tool (fastParse reproduces them). */
+const KIT_PARSER = { 'greedy-arrays': false, 'dot-notation': false, 'duplicate-arguments-array': true } as const
 
 /**
  * A yargs instance with the conventions every @netkit tool shares: `-h`/`--help`, `--version`,
@@ -54,7 +56,7 @@ export function createCli(options: CliOptions): Argv<CommonArgs> {
     .scriptName(options.name)
     .usage(options.usage)
     .locale('en')
-    .parserConfiguration({ 'greedy-arrays': false, 'dot-notation': false, 'duplicate-arguments-array': true })
+    .parserConfiguration(KIT_PARSER)
     .options(COMMON_OPTIONS)
     .option('completion', { type: 'string', description: `Print a shell completion script (${COMPLETION_SHELLS.join(', ')}) and exit` })
     .help('help')
@@ -84,6 +86,7 @@ export function createCli(options: CliOptions): Argv<CommonArgs> {
  */
 export function createCliFromSpec(spec: CliSpec, options: Omit<CliOptions, 'name' | 'usage'>): Argv<CommonArgs> {
   const cli = createCli({ ...options, name: spec.name, usage: spec.usage }) as unknown as Argv
+  if (spec.looseArguments) cli.strict(false).strictOptions().parserConfiguration({ ...KIT_PARSER, 'parse-positional-numbers': false })
   if (spec.options) cli.options(spec.options as Record<string, object>)
   for (const command of spec.commands) {
     cli.command(command.command, command.description, (y: Argv) => {

@@ -61,7 +61,7 @@ function pickCommand(argv: readonly string[], cli: CliSpec): { spec: CommandSpec
   // A command word later in the line (`--json bench ...`): yargs' two passes decide; leave it to them.
   const words = new Set(shaped.flatMap(({ shape }) => shape.words))
   if (argv.some((arg) => words.has(arg))) return undefined
-  return shaped.find(({ shape }) => shape.words.length === 0)
+  return shaped.find(({ shape }) => shape.words.length === 0) ?? (cli.looseArguments ? { spec: { command: '$0', description: '' }, shape: { words: [], positionals: [] } } : undefined)
 }
 
 /** Reads options into `values`; every method returns false for what yargs must judge. */
@@ -157,7 +157,7 @@ class OptionReader {
 }
 
 /** The positionals of the command, as yargs names them; undefined when they do not fit. */
-function placePositionals(shape: CommandShape, given: string[], table: OptionTable, out: ParsedArgs): boolean {
+function placePositionals(shape: CommandShape, given: string[], table: OptionTable, out: ParsedArgs, loose: boolean): boolean {
   const rest = given.slice(shape.words.length)
   for (const positional of shape.positionals) {
     const spec = table[positional.name]
@@ -173,8 +173,9 @@ function placePositionals(shape: CommandShape, given: string[], table: OptionTab
     }
     out[positional.name] = value
   }
-  // Arguments no positional takes: yargs' strict mode judges them.
-  return rest.length === 0
+  // Arguments no positional takes: yargs' strict mode judges them, unless the CLI reads them itself.
+  if (loose) out._.push(...rest)
+  return loose || rest.length === 0
 }
 
 /**
@@ -206,8 +207,9 @@ export function fastParse(argv: readonly string[], cli: CliSpec): ParsedArgs | u
       i += used - 1
     }
   }
-  const out: ParsedArgs = { _: [...command.shape.words, ...afterDashes], $0: cli.name }
-  if (!placePositionals(command.shape, positionals, command.spec.positionals ?? {}, out)) return undefined
+  const out: ParsedArgs = { _: [...command.shape.words], $0: cli.name }
+  if (!placePositionals(command.shape, positionals, command.spec.positionals ?? {}, out, cli.looseArguments ?? false)) return undefined
+  out._.push(...afterDashes)
   for (const [name, spec] of Object.entries(table)) {
     // yargs counts from 0 when a count option has no default.
     const value = reader.values.has(name) ? reader.values.get(name) : spec.default ?? (spec.type === 'count' ? 0 : undefined)
