@@ -153,7 +153,7 @@ async function coldStart() {
     tcp: "require('node:net').createServer((s) => s.pipe(s)).listen(0, '127.0.0.1', function () { console.error('listening on', this.address().port) })",
     udp: "const s = require('node:dgram').createSocket('udp4'); s.on('message', (m, r) => s.send(m, r.port, r.address)); s.bind(0, '127.0.0.1', () => console.error('listening on', s.address().port))",
   }
-  const { rows, method } = await measureColdStarts(
+  const { rows, header, method } = await measureColdStarts(
     [
       { name: '**tcp-echo --version**', argv: [cli('tcp-echo'), '--version'] },
       { name: '**udp-echo --version**', argv: [cli('udp-echo'), '--version'] },
@@ -172,7 +172,7 @@ async function coldStart() {
     '',
     `Wall time from spawn to exit (\`--version\`, \`-h\`) or to the \`listening\` line on stderr (servers), ${method}. Target: within 1.3× of \`node -e 0\`.`,
     '',
-    markdownTable(['command', 'median', 'vs node -e 0'], rows),
+    markdownTable(header, rows),
   ].join('\n')
   writeSection('echo-cold-start', body)
   process.stdout.write(`${body}\n`)

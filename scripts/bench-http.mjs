@@ -29,7 +29,7 @@ async function coldStart() {
   const curlPath = which('curl')
   const runs = Number(process.env.BENCH_COLD_START_RUNS ?? 20)
   try {
-    const { rows, method } = await measureColdStarts(
+    const { rows, header, method } = await measureColdStarts(
       [
         { name: 'node minimal-get.mjs URL (node:net, no parsing: the floor)', argv: [path.join(repoRoot, 'scripts/bench-http/minimal-get.mjs'), url] },
         { name: '**http-get -s -o /dev/null URL**', argv: [httpGetCli, '-s', '-o', '/dev/null', url] },
@@ -45,7 +45,7 @@ async function coldStart() {
       '',
       `Wall time from spawn to exit, ${method}; the URL serves 6 bytes from a Node server on 127.0.0.1. Target: the real session within 1.3× of \`node -e 0\`.`,
       '',
-      markdownTable(['command', 'median', 'vs node -e 0'], rows),
+      markdownTable(header, rows),
     ].join('\n')
     writeSection('http-cold-start', body)
     console.log(body)

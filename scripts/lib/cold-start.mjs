@@ -1,7 +1,49 @@
 // Cold start of a CLI against bare `node -e 0`: every command spawned in turn (interleaved, so
 // a busy moment of this shared machine hits every command alike), median wall time from spawn
 // to exit, after warm-ups. Used by bench-http.mjs and bench-echo.mjs.
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
+
+/**
+ * Runs one command with stdio on /dev/null and prints its wall time and CPU time (user + system,
+ * from wait4's rusage, in µs resolution): CPU time moves much less than wall time when the
+ * shared machine is busy. Node cannot read a child's rusage, Python can.
+ */
+const RUSAGE_PY = `
+import json, os, sys, time
+null = os.open(os.devnull, os.O_RDWR)
+actions = [(os.POSIX_SPAWN_DUP2, null, fd) for fd in (0, 1, 2)]
+started = time.perf_counter()
+pid = os.posix_spawnp(sys.argv[1], sys.argv[1:], os.environ, file_actions=actions)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - started
+print(json.dumps({"wall": wall * 1000, "cpu": (usage.ru_utime + usage.ru_stime) * 1000, "code": os.waitstatus_to_exitcode(status)}))
+`
+let python
+try {
+  execFileSync('python3', ['-c', 'import os; os.wait4; os.posix_spawnp'], { stdio: 'ignore' })
+  python = 'python3'
+} catch {
+  python = undefined
+}
+
+/** Wall and CPU ms of one run to exit, through RUSAGE_PY (asynchronous: a server in this process keeps answering). */
+function timeWithRusage({ name, command = process.execPath, argv, okCodes = [0] }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, ['-c', RUSAGE_PY, command, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.on('data', (chunk) => (out += chunk))
+    child.once('error', reject)
+    child.once('close', () => {
+      try {
+        const { wall, cpu, code } = JSON.parse(out)
+        if (!okCodes.includes(code)) reject(new Error(`${name} exited ${code}`))
+        else resolve({ wall, cpu })
+      } catch (err) {
+        reject(new Error(`${name}: no timing (${err.message}): ${out}`))
+      }
+    })
+  })
+}
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -44,20 +86,40 @@ function timeRun({ name, command = process.execPath, argv, until, okCodes = [0] 
 
 /**
  * Median start-to-exit time of each command (`{ name, argv, command?, until?, okCodes? }`; the
- * command is node unless given), with `node -e 0` first; `until` (a RegExp) times start to that output instead of to exit. Resolves with rows
- * `[name, 'N ms', 'N.NN×']` and the medians by name.
+ * command is node unless given), with `node -e 0` first; `until` (a RegExp) times start to that
+ * output instead of to exit. With python3 (for wait4), commands timed to exit also get their
+ * median CPU time (user + system). Resolves with rows `[name, 'N ms', 'N.NN×', 'N ms', 'N.NN×']`
+ * (wall, then CPU; '—' where not measured) and a sentence saying how.
  */
 export async function measureColdStarts(commands, { runs = 20, warmups = 3 } = {}) {
-  const all = [{ name: 'node -e 0', argv: ['-e', '0'] }, ...commands]
-  const times = new Map(all.map((c) => [c.name, []]))
+  // Time-to-output rows are timed by this process (pipes, a kill), not by wait4: their baseline is
+  // bare node printing the line, timed the same way.
+  const LISTENING_BASE = "node -e \"console.error('listening')\" (baseline of the rows timed to output)"
+  const timedToOutput = commands.some((c) => c.until)
+  const all = [
+    { name: 'node -e 0', argv: ['-e', '0'] },
+    ...(timedToOutput ? [{ name: LISTENING_BASE, argv: ['-e', "console.error('listening')"], until: /listening/ }] : []),
+    ...commands,
+  ]
+  const wall = new Map(all.map((c) => [c.name, []]))
+  const cpu = new Map(all.map((c) => [c.name, []]))
   for (let i = 0; i < warmups + runs; i++) {
     for (const c of all) {
-      const ms = await timeRun(c)
-      if (i >= warmups) times.get(c.name).push(ms)
+      const run = python && !c.until ? await timeWithRusage(c) : { wall: await timeRun(c) }
+      if (i < warmups) continue
+      wall.get(c.name).push(run.wall)
+      if (run.cpu !== undefined) cpu.get(c.name).push(run.cpu)
     }
   }
-  const medians = new Map(all.map((c) => [c.name, median(times.get(c.name))]))
-  const base = medians.get('node -e 0')
-  const rows = all.map((c) => [c.name, `${medians.get(c.name).toFixed(1)} ms`, `${(medians.get(c.name) / base).toFixed(2)}×`])
-  return { rows, medians, method: `median of ${runs} runs each after ${warmups} warm-ups, interleaved` }
+  const cell = (values, base) => {
+    if (values.length === 0) return ['—', '—']
+    const m = median(values)
+    return [`${m.toFixed(1)} ms`, `${(m / base).toFixed(2)}×`]
+  }
+  const wallBase = median(wall.get('node -e 0'))
+  const cpuBase = cpu.get('node -e 0').length ? median(cpu.get('node -e 0')) : 1
+  const outputBase = timedToOutput ? median(wall.get(LISTENING_BASE)) : 1
+  const rows = all.map((c) => [c.name, ...cell(wall.get(c.name), c.until ? outputBase : wallBase), ...cell(cpu.get(c.name), cpuBase)])
+  const how = `${python ? '; CPU = user + system time of the process (wait4)' : ''}${timedToOutput ? '; rows timed to an output line are compared with bare node printing one, timed the same way' : ''}`
+  return { rows, header: ['command', 'wall (median)', 'vs node -e 0', 'CPU (median)', 'vs node -e 0'], method: `median of ${runs} runs each after ${warmups} warm-ups, interleaved${how}` }
 }
