@@ -3,6 +3,8 @@ import {
   createSpinner,
   exitQuietlyOnBrokenPipe,
   fastParse,
+  formatCount,
+  formatDuration,
   formatHostPort,
   onShutdown,
   parseCount,
@@ -10,6 +12,7 @@ import {
   parseHostPort,
   parseServerAddress,
   parseSize,
+  plural,
   reportError,
   UsageError,
   type Logger,
@@ -142,7 +145,11 @@ async function bench(args: BenchArgs, logger: Logger): Promise<number> {
       lossTimeoutMs,
       signal: abort.signal,
       onProgress: spinner.active
-        ? (p) => spinner.update(`udp bench ${formatHostPort(host, port)}: ${(p.elapsedMs / 1000).toFixed(1)}s, ${p.verified} verified, ${p.lost} lost, ${p.mismatches} mismatches`)
+        ? (p) =>
+            spinner.update(
+              `udp bench ${formatHostPort(host, port)}: ${formatDuration(p.elapsedMs)}, ${formatCount(p.verified)} verified, ${formatCount(p.lost)} lost, ` +
+                `${plural(p.mismatches, 'mismatch', 'mismatches')}`,
+            )
         : undefined,
     })
   } finally {
