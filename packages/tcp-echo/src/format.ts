@@ -1,4 +1,4 @@
-import { formatByteRate, formatBytes, formatCount, formatDuration, formatHostPort, formatLatency, formatPerSecond, plural } from '@netkit/shared'
+import { benchTotalsRows, formatBytes, formatCount, formatDuration, formatHostPort, formatReportRows, plural } from '@netkit/shared'
 import type { TcpBenchResult } from './bench/options.js'
 import type { TcpEchoSummary } from './events.js'
 
@@ -12,23 +12,11 @@ export function formatSummary(s: TcpEchoSummary): string {
 
 const UNIT: Record<TcpBenchResult['mode'], string> = { churn: 'connections', pingpong: 'messages', stream: 'writes' }
 
-/** The final table of `tcp-echo bench`, one `label  value` row per line (latencies in µs). */
+/** The final table of `tcp-echo bench`, one `label  value` row per line. */
 export function formatBenchTable(r: TcpBenchResult): string {
-  const us = (value: number) => formatLatency(value / 1000)
-  const rows: Array<[string, string]> = [
+  return formatReportRows([
     ['target', formatHostPort(r.host, r.port)],
     ['mode', `${r.mode}, ${plural(r.connections, 'connection')}, ${formatBytes(r.size)} ${r.mode === 'stream' ? 'writes' : 'messages'}, ${plural(r.threads, 'thread')}`],
-    ['duration', `${formatDuration(r.durationMs)}${r.aborted ? ' (interrupted)' : ''}`],
-    [UNIT[r.mode], `${formatCount(r.completed)}  (${formatPerSecond(r.perSecond, 1000)})`],
-    ['throughput', `${formatBytes(r.bytes)} echoed  (${formatByteRate(r.bytesPerSecond, 1000)})`],
-  ]
-  if (r.latency && r.latency.count > 0) {
-    const l = r.latency
-    rows.push(['latency', `p50 ${us(l.p50)}  p90 ${us(l.p90)}  p99 ${us(l.p99)}  max ${us(l.max)}`])
-  }
-  rows.push(['errors', formatCount(r.errors)])
-  rows.push(['mismatches', formatCount(r.mismatches)])
-  for (const sample of r.errorSamples) rows.push(['  e.g.', sample])
-  const width = Math.max(...rows.map(([label]) => label.length))
-  return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')
+    ...benchTotalsRows(r, UNIT[r.mode]),
+  ])
 }

@@ -1,20 +1,15 @@
 import { availableParallelism } from 'node:os'
 import {
   createLogger,
-  createSpinner,
+  runBenchCommand,
   exitQuietlyOnBrokenPipe,
   formatBytes,
-  formatCount,
   formatDuration,
-  formatPerSecond,
-  plural,
   formatHostPort,
-  ErrorCode,
   fastParse,
   printVersionIfAsked,
   type ParsedArgs,
   InvalidArgumentError,
-  NetkitError,
   onShutdown,
   parseCount,
   parseDuration,
@@ -192,41 +187,14 @@ async function bench(args: BenchArgs): Promise<void> {
     throw err instanceof InvalidArgumentError ? new UsageError(err.message) : err
   }
   const { runTcpBench } = await import('./bench/run.js')
-  const controller = new AbortController()
-  const removeSignals = onShutdown(() => controller.abort())
-  const label = `${options.mode} against ${formatHostPort(options.host, port)}`
-  const spinner = createSpinner(`${label}: connecting`)
-  const unit = { churn: 'conns', pingpong: 'msgs', stream: 'writes' }[options.mode]
-  let result
-  try {
-    result = await runTcpBench({
-      ...options,
-      signal: controller.signal,
-      onProgress: spinner.active
-        ? (p) => {
-            spinner.update(
-              `${label}: ${formatCount(p.completed)} ${unit} (${formatPerSecond(p.completed, p.elapsedMs)}), ` +
-                `${formatBytes(p.bytes)}, ${plural(p.errors, 'error')}, ${plural(p.mismatches, 'mismatch', 'mismatches')}, ${formatDuration(p.elapsedMs)}`,
-            )
-          }
-        : undefined,
-    })
-  } finally {
-    spinner.stop()
-    removeSignals()
-  }
-  if (args.json) {
-    exitQuietlyOnBrokenPipe(process.stdout)
-    writeJson(result)
-  } else {
-    log.line(formatBenchTable(result))
-  }
-  if (result.mismatches > 0 || result.errors > 0) {
-    throw new NetkitError(
-      result.mismatches > 0 ? ErrorCode.BENCH_MISMATCH : ErrorCode.BENCH_ERRORS,
-      `bench failed: ${result.mismatches} mismatched echo${result.mismatches === 1 ? '' : 'es'}, ${result.errors} error${result.errors === 1 ? '' : 's'}`,
-    )
-  }
+  await runBenchCommand({
+    label: `${options.mode} against ${formatHostPort(options.host, port)}`,
+    unit: { churn: 'conns', pingpong: 'msgs', stream: 'writes' }[options.mode],
+    json: Boolean(args.json),
+    log,
+    run: (signal, onProgress) => runTcpBench({ ...options, signal, onProgress }),
+    format: formatBenchTable,
+  })
 }
 
 /**
