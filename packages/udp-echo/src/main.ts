@@ -156,8 +156,13 @@ async function bench(args: BenchArgs, logger: Logger): Promise<number> {
     spinner.stop()
     removeShutdown()
   }
-  exitQuietlyOnBrokenPipe(process.stdout)
-  process.stdout.write(args.json ? `${JSON.stringify(result)}\n` : `${formatUdpBenchResult(result)}\n`)
+  // As every tester of the family: the table is for a person (stderr), --json is data (stdout).
+  if (args.json) {
+    exitQuietlyOnBrokenPipe(process.stdout)
+    process.stdout.write(`${JSON.stringify(result)}\n`)
+  } else {
+    logger.line(formatUdpBenchResult(result))
+  }
   if (result.mismatches > 0) {
     logger.error(`${result.mismatches} echoed datagrams did not match what was sent (${result.mismatchSamples[0] ?? 'no sample'})`)
     return 1

@@ -1,4 +1,4 @@
-import { formatByteRate, formatBytes, formatCount, formatDuration, formatHostPort, formatLatency, plural } from '@netkit/shared'
+import { formatByteRate, formatBytes, formatCount, formatDuration, formatHostPort, formatLatency, formatReportRows, plural } from '@netkit/shared'
 import type { UdpBenchResult } from './bench.js'
 import type { UdpEchoStats } from './server.js'
 
@@ -20,7 +20,7 @@ export function formatUdpBenchResult(result: UdpBenchResult): string {
       `p50 ${formatLatency(latency.p50)}  p90 ${formatLatency(latency.p90)}  p99 ${formatLatency(latency.p99)}  max ${formatLatency(latency.max)}  mean ${formatLatency(latency.mean)}`,
     ],
   ]
-  return lines.map(([k, v]) => `${k!.padEnd(11)}${v}`).join('\n')
+  return formatReportRows(lines as Array<[string, string]>)
 }
 
 /** The server's counters as one summary line, printed on shutdown. */
