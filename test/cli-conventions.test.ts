@@ -30,7 +30,7 @@ const tools: Tool[] = [
   { name: 'udp-echo', missing: { args: ['bench'], message: "udp-echo: missing HOST: use `udp-echo bench HOST` (see 'udp-echo --help')\n" }, completes: ['--rate', '--rate-limit'] },
   // http-get's URLs are optional to yargs (see its cli-spec.ts) and curl's wording answers none.
   { name: 'http-get', missing: { args: [], message: "http-get: no URL specified (see 'http-get --help')\n" }, completes: ['--wri', '--write-out'] },
-  { name: 'ws-echo', missing: null, completes: ['--pre', '--prefix'] },
+  { name: 'ws-echo', missing: { args: ['bench'], message: "ws-echo: missing URL: use `ws-echo bench URL` (see 'ws-echo --help')\n" }, completes: ['--pre', '--prefix'] },
 ]
 
 const cliOf = (name: string) => path.join(root, 'packages', name, 'dist', 'cli.js')
