@@ -9,11 +9,12 @@ import type { Logger } from '@netkit/shared'
  * - `fanout` (--keep-open on its own): stdin goes to every client and each client's bytes go to
  *   stdout (no client sees another).
  *
- * Backpressure policy: pause, never drop. A sender is paused while any of its recipients has
- * more than its high-water mark buffered, and resumed when they all drained (or left). Memory
- * stays bounded by (clients x (high-water mark + one chunk)); the cost is that a client that
- * stops reading holds up everyone who sends to it, as with ncat, until it leaves or its
- * --idle-timeout ends it. No data is dropped.
+ * Backpressure policy: pause briefly, never drop bytes, never stall. A sender is paused while
+ * any of its recipients has more than its high-water mark buffered, and resumed when they all
+ * drained (or left): a slow reader slows the senders down, and memory stays bounded by
+ * (clients x (high-water mark + one chunk)). A client that takes nothing of its backlog for
+ * STALLED_CLIENT_MS while senders wait on it is disconnected, which releases them: one client
+ * that stops reading cannot stop the others from talking (ncat's broker blocks on it for good).
  */
 
 export type HubMode = 'broker' | 'chat' | 'fanout'
@@ -22,6 +23,8 @@ export type HubMode = 'broker' | 'chat' | 'fanout'
 export const MAX_CHAT_LINE = 64 * 1024
 /** Bytes queued for a chat member above which announcements to it are skipped. */
 export const MAX_ANNOUNCE_BACKLOG = 1024 * 1024
+/** How long a client may keep senders waiting without draining its backlog before it is disconnected. */
+export const STALLED_CLIENT_MS = 3000
 
 export interface HubOptions {
   mode: HubMode
@@ -30,6 +33,8 @@ export interface HubOptions {
   idleTimeoutMs?: number
   /** fanout: the local side (stdin, stdout). */
   local?: { input: Readable | null; output: Writable }
+  /** Disconnect a client that keeps senders waiting this long without draining (default STALLED_CLIENT_MS). */
+  stalledClientMs?: number
 }
 
 interface Member {
@@ -38,6 +43,8 @@ interface Member {
   address: string
   stream: Duplex
   idle?: NodeJS.Timeout
+  /** Armed while senders wait for this client to drain; disconnects it when it fires. */
+  stall?: NodeJS.Timeout
   /** Incomplete chat line. */
   partial: Buffer[]
   partialLength: number
@@ -144,6 +151,7 @@ export class Hub {
         if (!this.members.has(id)) return
         this.members.delete(id)
         if (member.idle) clearTimeout(member.idle)
+        if (member.stall) clearTimeout(member.stall)
         this.options.log?.info(`${member.name} (${address}) left`)
         if (this.mode === 'chat') {
           if (member.partialLength > 0) this.chatLine(member, Buffer.concat(member.partial))
@@ -248,6 +256,7 @@ export class Hub {
       if (!(source as Duplex).destroyed) source.resume()
     }
     for (const target of full) {
+      this.watchStall(target)
       let done = false
       const once = () => {
         if (done) return
@@ -259,6 +268,25 @@ export class Hub {
       target.on('drain', once)
       target.on('close', once)
     }
+  }
+
+  /**
+   * Senders now wait for `target` to drain: give it STALLED_CLIENT_MS to take its backlog, then
+   * disconnect it (its 'close' releases them). The local output (fanout's stdout) is never cut.
+   */
+  private watchStall(target: Writable): void {
+    const member = this.byStream.get(target)
+    if (!member || member.stall) return
+    const ms = this.options.stalledClientMs ?? STALLED_CLIENT_MS
+    member.stall = setTimeout(() => {
+      this.options.log?.info(`${member.name} (${member.address}) not reading for ${ms} ms with ${member.stream.writableLength} bytes queued: disconnected`)
+      member.stream.destroy()
+    }, ms)
+    const clear = () => {
+      clearTimeout(member.stall)
+      member.stall = undefined
+    }
+    target.once('drain', clear)
   }
 
   private touchStream(stream: Writable): void {
