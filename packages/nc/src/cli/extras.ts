@@ -39,7 +39,7 @@ export function optionsWithExtras(w: ExtrasWanted): NcOptions {
   const { a, options } = w
   const next: NcOptions = { ...options }
   if (a['idle-timeout'] !== undefined) next.idleTimeoutMs = parseDuration(a['idle-timeout'], '--idle-timeout')
-  if (a.shutdown === false) next.shutdownOnEof = false
+  if (a.shutdown !== undefined) next.shutdownOnEof = a.shutdown
   if (a['recv-only']) next.noStdin = true
   if (a['send-only'] && next.quitAfterEofMs === undefined) next.quitAfterEofMs = 0
   if (a['keep-open'] || a.broker || a.chat) next.keepListening = true
