@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { ErrorCode, NetworkError, TimeoutError, UsageError, formatHostPort, ipAddressBytes, parseHostPort } from '@netkit/shared'
+import { ErrorCode, NetworkError, TimeoutError, UsageError, basicCredentials, checkCredentials, formatHostPort, ipAddressBytes, parseHostPort } from '@netkit/shared'
 
 /**
  * Proxy client handshakes for `-x addr[:port] -X 5|4|connect` (OpenBSD nc's letters): SOCKS5
@@ -116,6 +116,7 @@ const SOCKS5_REPLIES: Record<number, string> = {
 
 /** SOCKS5: greeting, optional username/password, CONNECT, a reply of variable length. */
 export function socks5Handshake(target: ProxyTarget, credentials?: ProxyCredentials): ProxyHandshake {
+  if (credentials) checkCredentials(credentials.username, credentials.password ?? '', 'SOCKS5 credentials') // the wire gate
   const user = credentials ? Buffer.from(credentials.username, 'utf8') : undefined
   const pass = credentials ? Buffer.from(credentials.password ?? '', 'utf8') : undefined
   if ((user && user.length > 255) || (pass && pass.length > 255)) throw new UsageError('SOCKS5 user name and password are limited to 255 bytes each')
@@ -201,7 +202,7 @@ export function socks4Handshake(target: ProxyTarget, userId = ''): ProxyHandshak
   head.writeUInt16BE(target.port, 2)
   if (family === 4) ipAddressBytes(target.host).copy(head, 4)
   else head.writeUInt32BE(1, 4)
-  const parts = [head, Buffer.from(userId, 'utf8'), Buffer.from([0])]
+  const parts = [head, Buffer.from(checkCredentials(userId, '', 'SOCKS4 user id').user, 'utf8'), Buffer.from([0])]
   if (family === 0) parts.push(Buffer.from(target.host, 'utf8'), Buffer.from([0]))
   let buffer: Buffer = Buffer.alloc(0)
   return {
@@ -223,8 +224,7 @@ export function httpConnectHandshake(target: ProxyTarget, credentials?: ProxyCre
   if (/[\s\r\n]/.test(authority)) throw new UsageError(`invalid host for HTTP CONNECT: ${JSON.stringify(target.host)}`)
   let request = `CONNECT ${authority} HTTP/1.0\r\nHost: ${authority}\r\n`
   if (credentials) {
-    const token = Buffer.from(`${credentials.username}:${credentials.password ?? ''}`, 'utf8').toString('base64')
-    request += `Proxy-Authorization: Basic ${token}\r\n`
+    request += `Proxy-Authorization: ${basicCredentials({ user: credentials.username, password: credentials.password ?? '' }, 'proxy credentials')}\r\n`
   }
   request += '\r\n'
   let buffer: Buffer = Buffer.alloc(0)
