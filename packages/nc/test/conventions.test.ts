@@ -45,7 +45,8 @@ describe('nc follows the kit conventions', () => {
     [[], 'missing HOST and PORT: use `nc HOST PORT`'],
     [['127.0.0.1'], 'missing PORT: use `nc HOST PORT`'],
     [['completion'], 'missing PORT: use `nc HOST PORT`'],
-    [['-l'], 'missing PORT: use `nc -l PORT`'],
+    [['-z'], 'missing HOST and PORT: use `nc -z HOST PORT...`'],
+    [['-lU'], 'missing PATH: use `nc -lU PATH`'],
     [['-z', '127.0.0.1'], 'missing PORT: use `nc -z HOST PORT...`'],
     [['-U'], 'missing PATH: use `nc -U PATH`'],
   ])('missing arguments in the kit wording: nc %j', async (args, message) => {

@@ -114,7 +114,8 @@ describe('exec children: the environment nc writes goes through the wire gate', 
   it('passes the endpoints as they are and refuses a value the environment cannot carry', async () => {
     const { execEnvironment } = await import('../src/features/exec.js')
     const env = execEnvironment({ protocol: 'tcp', remoteAddress: '127.0.0.1', remotePort: 4000, localAddress: '127.0.0.1', localPort: 5000 }, {})
-    expect(env).toEqual({ NETKIT_PROTO: 'TCP', NETKIT_REMOTE_ADDR: '127.0.0.1', NETKIT_REMOTE_PORT: '4000', NETKIT_LOCAL_ADDR: '127.0.0.1', NETKIT_LOCAL_PORT: '5000' })
+    expect(env).toMatchObject({ NETKIT_PROTO: 'TCP', NETKIT_REMOTE_ADDR: '127.0.0.1', NETKIT_REMOTE_PORT: '4000', NETKIT_LOCAL_ADDR: '127.0.0.1', NETKIT_LOCAL_PORT: '5000' })
+    expect(env.NCAT_REMOTE_ADDR).toBe('127.0.0.1')
     expect(() => execEnvironment({ protocol: 'tcp', remoteAddress: 'a\0b' }, {})).toThrow(/value of NETKIT_REMOTE_ADDR contains NUL/)
   })
 })

@@ -46,7 +46,7 @@ describe('udp-echo (built CLI)', () => {
     expect(run.stdout()).toBe('')
     const lines = run.stderr().trim().split('\n')
     expect(lines[0]).toBe(`listening on 127.0.0.1:${port}`)
-    expect(lines[1]).toMatch(/^udp-echo: 1 datagrams received, 1 echoed \(6 B\), dropped none, 0 send errors, 1 sources/)
+    expect(lines[1]).toMatch(/^udp-echo: 1 datagram received, 1 echoed \(6 B\), dropped none, 0 send errors, 1 source,/)
   })
 
   it('-v logs each datagram with a hex preview on stderr', async () => {
