@@ -54,6 +54,27 @@ describe('nc --json (connect and listen)', () => {
     for (const l of lines) expect(l).toMatchObject({ role: 'listen', protocol: 'tcp', sent: 0, reason: 'peer-eof', local: { address: '127.0.0.1', port: nc.port } })
   })
 
+  it('--broker: one line per client as it leaves, with what it sent and got', async () => {
+    const nc = await spawnListener(['-lv', '--broker', '--json', '127.0.0.1', '0'], { stdin: 'ignore' })
+    const talker = await connectTo(nc.port)
+    const listener = await connectTo(nc.port)
+    listener.resume()
+    const [talkerPort, listenerPort] = [talker.localPort, listener.localPort]
+    await nc.waitStderr(/joined as <user2>/)
+    talker.write('hello\n')
+    await new Promise((r) => setTimeout(r, 200))
+    talker.end()
+    await nc.waitStderr(/"received":6/)
+    listener.end()
+    await nc.waitStderr(/"sent":6/)
+    nc.child.kill('SIGTERM')
+    expect(await nc.exit).toBe(0)
+    const lines = jsonLines(await nc.stderr)
+    expect(lines).toHaveLength(2)
+    expect(lines[0]).toMatchObject({ role: 'listen', protocol: 'tcp', sent: 0, received: 6, reason: 'peer-eof', peer: { address: '127.0.0.1', port: talkerPort } })
+    expect(lines[1]).toMatchObject({ role: 'listen', protocol: 'tcp', sent: 6, received: 0, reason: 'peer-eof', peer: { address: '127.0.0.1', port: listenerPort } })
+  })
+
   it('without --json: no JSON on stderr', async () => {
     const server = await tcpServer((s) => s.end('hello'))
     const nc = spawnNc(['-N', '127.0.0.1', String(server.port)], { stdin: Buffer.from('abc') })

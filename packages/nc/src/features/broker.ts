@@ -26,6 +26,18 @@ export const MAX_ANNOUNCE_BACKLOG = 1024 * 1024
 /** How long a client may keep senders waiting without draining its backlog before it is disconnected. */
 export const STALLED_CLIENT_MS = 3000
 
+/** Why a client's session in the hub ended. */
+export type HubEnd = 'peer-eof' | 'idle' | 'stalled' | 'aborted' | 'error'
+
+/** One client's session in the hub, when it ends (for --json). */
+export interface HubSession {
+  /** Bytes written to the client and read from it. */
+  sent: number
+  received: number
+  durationMs: number
+  reason: HubEnd
+}
+
 export interface HubOptions {
   mode: HubMode
   log?: Logger
@@ -45,6 +57,11 @@ interface Member {
   idle?: NodeJS.Timeout
   /** Armed while senders wait for this client to drain; disconnects it when it fires. */
   stall?: NodeJS.Timeout
+  sent: number
+  received: number
+  started: number
+  /** Set by whoever ends the client first. */
+  end?: HubEnd
   /** Incomplete chat line. */
   partial: Buffer[]
   partialLength: number
@@ -126,13 +143,13 @@ export class Hub {
   }
 
   /** Serve a client until it leaves (or the hub closes); resolves then. */
-  add(stream: Duplex, address = 'unknown'): Promise<void> {
+  add(stream: Duplex, address = 'unknown'): Promise<HubSession> {
     if (this.closed) {
       stream.destroy()
-      return Promise.resolve()
+      return Promise.resolve({ sent: 0, received: 0, durationMs: 0, reason: 'aborted' })
     }
     const id = this.nextId++
-    const member: Member = { id, name: `<user${id}>`, address, stream, partial: [], partialLength: 0 }
+    const member: Member = { id, name: `<user${id}>`, address, stream, sent: 0, received: 0, started: performance.now(), partial: [], partialLength: 0 }
     const others = [...this.members.values()]
     this.members.set(id, member)
     this.byStream.set(stream, member)
@@ -146,7 +163,7 @@ export class Hub {
     }
     if (this.mode === 'fanout' && this.members.size === 1) this.options.local?.input?.resume()
     this.touch(member)
-    return new Promise<void>((resolve) => {
+    return new Promise<HubSession>((resolve) => {
       const leave = () => {
         if (!this.members.has(id)) return
         this.members.delete(id)
@@ -163,15 +180,17 @@ export class Hub {
           stream.end()
           stream.destroy()
         }
-        resolve()
+        resolve({ sent: member.sent, received: member.received, durationMs: performance.now() - member.started, reason: member.end ?? 'peer-eof' })
       }
       stream.on('data', (chunk: Buffer) => {
+        member.received += chunk.length
         this.touch(member)
         this.receive(member, chunk)
       })
       stream.on('end', leave)
       stream.on('close', leave)
       stream.on('error', (err: Error) => {
+        member.end ??= 'error'
         this.options.log?.debug(`${member.name}: ${err.message}`)
         leave()
       })
@@ -182,7 +201,10 @@ export class Hub {
   /** Disconnect everyone (nc is exiting). */
   close(): void {
     this.closed = true
-    for (const m of this.members.values()) m.stream.destroy()
+    for (const m of this.members.values()) {
+      m.end ??= 'aborted'
+      m.stream.destroy()
+    }
   }
 
   private touch(member: Member): void {
@@ -192,6 +214,7 @@ export class Hub {
     else {
       member.idle = setTimeout(() => {
         this.options.log?.info(`${member.name} (${member.address}) idle for ${ms} ms: disconnected`)
+        member.end ??= 'idle'
         member.stream.destroy()
       }, ms)
     }
@@ -228,6 +251,7 @@ export class Hub {
       // Announcements do not wait for anyone; a member that is not reading misses them instead
       // of letting others' comings and goings grow its buffer without bound.
       if (m.stream.destroyed || !m.stream.writable || m.stream.writableLength > MAX_ANNOUNCE_BACKLOG) continue
+      m.sent += message.length
       m.stream.write(message)
     }
   }
@@ -240,7 +264,7 @@ export class Hub {
     const full: Writable[] = []
     for (const target of targets) {
       if ((target as Duplex).destroyed || !target.writable) continue
-      if (target !== this.options.local?.output) this.touchStream(target)
+      if (target !== this.options.local?.output) this.touchStream(target, chunk.length)
       if (!target.write(chunk)) full.push(target)
     }
     if (full.length === 0) return
@@ -280,6 +304,7 @@ export class Hub {
     const ms = this.options.stalledClientMs ?? STALLED_CLIENT_MS
     member.stall = setTimeout(() => {
       this.options.log?.info(`${member.name} (${member.address}) not reading for ${ms} ms with ${member.stream.writableLength} bytes queued: disconnected`)
+      member.end ??= 'stalled'
       member.stream.destroy()
     }, ms)
     const clear = () => {
@@ -289,8 +314,10 @@ export class Hub {
     target.once('drain', clear)
   }
 
-  private touchStream(stream: Writable): void {
+  private touchStream(stream: Writable, bytes: number): void {
     const member = this.byStream.get(stream)
-    if (member) this.touch(member)
+    if (!member) return
+    member.sent += bytes
+    this.touch(member)
   }
 }

@@ -15,8 +15,11 @@ export interface SessionRecord {
   sent: number
   received: number
   durationMs: number
-  /** Why it ended: peer-eof, quit (-q / -N after stdin EOF), idle (-w / --idle-timeout), aborted (a signal). */
-  reason: RelayResult['reason']
+  /**
+   * Why it ended: peer-eof, quit (-q / -N after stdin EOF), idle (-w / --idle-timeout), aborted (a
+   * signal); in a --broker/--chat/--keep-open hub also stalled (not reading) and error (a reset).
+   */
+  reason: RelayResult['reason'] | 'stalled' | 'error'
   local: Endpoint | null
   peer: Endpoint | null
 }
@@ -47,6 +50,12 @@ export function endpointsOf(stream: unknown, unixPath?: string): { local: Endpoi
     return { local, peer }
   }
   return { local: null, peer: null }
+}
+
+/** The two ends of a listen-mode client, from its PeerInfo (a Unix socket: the path). */
+export function endpointsOfPeer(peer: { protocol: string; localAddress: string; localPort: number; remoteAddress: string; remotePort: number }, unixPath?: string): { local: Endpoint | null; peer: Endpoint | null } {
+  if (peer.protocol === 'unix') return { local: { address: unixPath ?? '' }, peer: { address: unixPath ?? '' } }
+  return { local: { address: peer.localAddress, port: peer.localPort }, peer: { address: peer.remoteAddress, port: peer.remotePort } }
 }
 
 /** The --json line for a finished session (durationMs rounded to 0.1 ms). */
