@@ -25,7 +25,7 @@ interface Tool {
 
 // ws-echo is checked once its package is built (packages/ws-echo/dist/cli.js exists).
 const tools: Tool[] = [
-  { name: 'nc', missing: { args: [], message: "nc: missing destination: use `nc host port` or `nc -l port` (see 'nc --help')\n" }, completes: ['--ss', '--ssl'] },
+  { name: 'nc', missing: { args: [], message: "nc: missing HOST and PORT: use `nc HOST PORT` (see 'nc --help')\n" }, completes: ['--ss', '--ssl'] },
   { name: 'tcp-echo', missing: { args: ['bench'], message: "tcp-echo: missing HOST and PORT: use `tcp-echo bench HOST PORT` (see 'tcp-echo --help')\n" }, completes: ['--max', '--max-conns'] },
   { name: 'udp-echo', missing: { args: ['bench'], message: "udp-echo: missing HOST: use `udp-echo bench HOST` (see 'udp-echo --help')\n" }, completes: ['--rate', '--rate-limit'] },
   // http-get's URLs are optional to yargs (see its cli-spec.ts) and curl's wording answers none.

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import type { FrameFormat } from '@netkit/framing'
-import { UsageError } from '@netkit/shared'
+import { UsageError, missingArguments } from '@netkit/shared'
 
 /** The codecs `--frame` offers: @netkit/framing's formats (a type-only import: nothing loads). */
 export type NcFrameFormat = FrameFormat
@@ -92,9 +92,9 @@ export const OPTION_RULES: readonly OptionRule[] = [
   { when: (o) => o.shutdownOnEof && o.noStdin, message: '-N needs stdin; it cannot be combined with -d' },
   { when: (o) => o.frame && (o.crlf || o.intervalMs !== undefined), message: '--frame cannot be combined with -C or -i' },
   { when: (o) => o.frame && o.udp, message: '--frame works over TCP and Unix stream sockets, not -u' },
-  { when: (o) => o.mode === 'connect' && o.unixPath === undefined && (o.host === undefined || o.port === undefined), message: 'missing destination: use `nc host port` or `nc -l port`' },
-  { when: (o) => o.mode === 'listen' && o.unixPath === undefined && o.port === undefined, message: 'missing port to listen on: use `nc -l port` or `nc -l -p port`' },
-  { when: (o) => o.mode === 'scan' && (o.host === undefined || !o.ports?.length), message: 'missing ports to scan: use `nc -z host port...`' },
+  { when: (o) => o.mode === 'connect' && o.unixPath === undefined && (o.host === undefined || o.port === undefined), message: (o) => missingArguments(o.host === undefined ? ['host', 'port'] : ['port'], 'nc HOST PORT').message },
+  { when: (o) => o.mode === 'listen' && o.unixPath === undefined && o.port === undefined, message: missingArguments(['port'], 'nc -l PORT').message },
+  { when: (o) => o.mode === 'scan' && (o.host === undefined || !o.ports?.length), message: (o) => missingArguments(o.host === undefined ? ['host', 'port'] : ['port'], 'nc -z HOST PORT...').message },
   // OpenBSD nc words it as a failed getaddrinfo with AI_NUMERICHOST; it is a usage mistake here.
   { when: (o) => o.numeric && o.host !== undefined && isIP(o.host) === 0, message: (o) => `-n given but ${JSON.stringify(o.host)} is not a numeric address` },
   // OpenBSD nc fails getaddrinfo here; without this check the address was used anyway.

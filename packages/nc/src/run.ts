@@ -10,6 +10,7 @@ import { relay, type RelayIO } from './session/stream-transport.js'
 import type { RelaySinks } from './session/taps.js'
 import { canReadFast, fastRelay, socketReader, type SocketReader } from './session/buffer-transport.js'
 import { addStats, formatStats, type SessionStats } from './session/stats.js'
+import { endpointsOf, formatFailedRecord, formatSessionRecord, type Endpoint } from './session/record.js'
 
 /** Where a stream came from, for the extension hooks. */
 export interface StreamContext {
@@ -76,8 +77,10 @@ export async function runNc(options: NcOptions, env: NcEnvironment): Promise<num
   }
   const sinks = openSinks(options)
   let total: SessionStats = { sent: 0, received: 0, durationMs: 0 }
-  const count = (result: RelayResult) => {
+  const count: Count = (result, context, ends) => {
     total = addStats(total, result)
+    // --json outside a scan: one line per session on stderr; stdout carries the session's data.
+    if (options.json) log.line(formatSessionRecord({ role: context.role, protocol: context.protocol, ...result, ...ends }))
   }
   try {
     if (options.mode === 'connect') await runConnect(options, env, log, sinks, count)
@@ -89,7 +92,22 @@ export async function runNc(options: NcOptions, env: NcEnvironment): Promise<num
   return 0
 }
 
-type Count = (result: RelayResult) => void
+type Count = (result: RelayResult, context: StreamContext, ends: { local: Endpoint | null; peer: Endpoint | null }) => void
+
+/** Run the session and count it, with the connection's two ends as they were when it started. */
+async function counted(stream: Duplex, context: StreamContext, options: NcOptions, env: NcEnvironment, sinks: RelaySinks, log: Logger, count: Count, reader?: SocketReader): Promise<void> {
+  const ends = endpointsOf(stream, options.unixPath)
+  let result: RelayResult
+  try {
+    result = await session(stream, context, options, env, sinks, log, reader)
+  } catch (err) {
+    // The counters die with a failed session: --json still says how and where it ended.
+    if (options.json) log.line(formatFailedRecord(context, ends, err))
+    throw err
+  }
+  // A UDP listener learns its peer from the first datagram.
+  count(result, context, context.protocol === 'udp' ? endpointsOf(stream) : ends)
+}
 
 function relayOptions(options: NcOptions, sinks: RelaySinks, signal: AbortSignal | undefined) {
   return {
@@ -165,7 +183,7 @@ async function runConnect(options: NcOptions, env: NcEnvironment, log: Logger, s
     const raw = stream
     stream = await unlessAborted(ext.wrapStream(raw, context), env.signal, () => raw.destroy())
   }
-  count(await session(stream, context, options, env, sinks, log, reader))
+  await counted(stream, context, options, env, sinks, log, count, reader)
 }
 
 /**
@@ -199,7 +217,7 @@ async function runListen(options: NcOptions, env: NcEnvironment, log: Logger, si
       onPeer: (p) => log.info(`Connection received on ${p.address} ${p.port}`),
     })
     const context: StreamContext = { role: 'listen', protocol: 'udp' }
-    count(await session(stream, context, options, env, sinks, log))
+    await counted(stream, context, options, env, sinks, log, count)
     return
   }
   const unix = options.unixPath !== undefined
@@ -207,7 +225,7 @@ async function runListen(options: NcOptions, env: NcEnvironment, log: Logger, si
     const context: StreamContext = { role: 'listen', protocol: unix ? 'unix' : 'tcp', peer }
     let stream: Duplex = socket
     if (ext?.wrapStream) stream = await unlessAborted(ext.wrapStream(socket, context), env.signal, () => socket.destroy())
-    count(await session(stream, context, options, env, sinks, log))
+    await counted(stream, context, options, env, sinks, log, count)
   }
   await listen(
     {

@@ -57,10 +57,29 @@ describe('listen mode', () => {
       await once(client, 'close')
     }
     nc.child.kill('SIGTERM')
-    expect(await nc.exit).toBe(143) // ended by SIGTERM, gracefully (128 + 15)
+    expect(await nc.exit).toBe(0) // a listener ends gracefully on SIGTERM
     expect(nc.child.signalCode).toBeNull() // it exited by itself, not killed by the signal
     expect((await nc.stdout).toString()).toBe('one\ntwo\nthree\n')
     expect(nc.stderrSoFar().match(/Connection received on 127\.0\.0\.1 \d+/g)).toHaveLength(3)
+  })
+
+  it('SIGTERM stops -lk gracefully: the session ends, the listener closes, exit 0', async () => {
+    const nc = await spawnListener(['-lkv', '127.0.0.1', '0'], { stdin: 'ignore' })
+    const client = await connectTo(nc.port)
+    client.resume()
+    await nc.waitStderr(/Connection received/)
+    client.write('kept\n')
+    await new Promise((r) => setTimeout(r, 200))
+    nc.child.kill('SIGTERM')
+    expect(await nc.exit).toBe(0)
+    expect(nc.child.signalCode).toBeNull()
+    expect((await nc.stdout).toString()).toBe('kept\n')
+    expect(await nc.stderr).not.toMatch(/abort|error/i)
+    // The session was ended and the port is closed.
+    if (!client.readableEnded) await once(client, 'end')
+    const again = net.connect(nc.port, '127.0.0.1')
+    const [err] = (await once(again, 'error')) as [NodeJS.ErrnoException]
+    expect(err.code).toBe('ECONNREFUSED')
   })
 
   it('-k hands stdin to each client in turn', async () => {
@@ -75,7 +94,7 @@ describe('listen mode', () => {
       await once(client, 'close')
     }
     nc.child.kill('SIGTERM')
-    expect(await nc.exit).toBe(143)
+    expect(await nc.exit).toBe(0)
   })
 
   it('reports a port in use in one line, exit 1', async () => {

@@ -23,7 +23,7 @@ export const coreOptions = {
   o: { alias: 'output', type: 'string', description: 'Write the raw bytes of both directions to a file', requiresArg: true },
   'append-output': { type: 'boolean', description: 'Append to the -o/--hex-dump file instead of truncating it' },
   concurrency: { type: 'string', description: 'Scan: connections in flight (default 256)', requiresArg: true },
-  json: { type: 'boolean', description: 'Scan: one JSON object per port on stdout' },
+  json: { type: 'boolean', description: 'Scan: one JSON object per port on stdout; connect/listen: one JSON line per session on stderr' },
   frame: { type: 'string', description: 'Send stdin lines as frames (lines, lp32, varint), print received frames as lines', requiresArg: true },
   'hex-dump': { type: 'string', description: 'Hex dump both directions to stderr (--hex-dump) or a file (--hex-dump=FILE)' },
   stats: { type: 'boolean', description: 'Print bytes each way and the duration to stderr at exit' },

@@ -42,7 +42,7 @@ export const extraOptions = {
   'send-only': { type: 'boolean', description: 'Only send: discard received data, close after stdin EOF', group: 'Direction:' },
   'recv-only': { type: 'boolean', description: 'Only receive: never read stdin', group: 'Direction:' },
   // yargs reads `--no-shutdown` as `shutdown: false`.
-  shutdown: { type: 'boolean', description: 'As --no-shutdown: never half-close the socket on stdin EOF (overrides -N)', group: 'Direction:' },
+  shutdown: { type: 'boolean', description: 'Half-close the socket on stdin EOF, as -N; --no-shutdown: never half-close (overrides -N)', group: 'Direction:' },
   'idle-timeout': { type: 'string', requiresArg: true, description: 'Close a connection idle this long (e.g. 30s, 500ms)', group: 'Direction:' },
 } as const
 

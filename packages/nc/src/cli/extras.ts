@@ -3,7 +3,7 @@ import { Writable as WritableStream } from 'node:stream'
 import { parseCount, parseDuration, type Logger } from '@netkit/shared'
 import type { NcOptions } from '../options.js'
 import type { NcExtensions } from '../run.js'
-import type { WrapStream } from '../features/hooks.js'
+import type { HubHookOptions, WrapStream } from '../features/hooks.js'
 import type { ExtrasArgs } from './extras-options.js'
 import { checkExtras, concurrent, extrasWanted, type ExtrasWanted } from './extras-rules.js'
 
@@ -39,7 +39,7 @@ export function optionsWithExtras(w: ExtrasWanted): NcOptions {
   const { a, options } = w
   const next: NcOptions = { ...options }
   if (a['idle-timeout'] !== undefined) next.idleTimeoutMs = parseDuration(a['idle-timeout'], '--idle-timeout')
-  if (a.shutdown === false) next.shutdownOnEof = false
+  if (a.shutdown !== undefined) next.shutdownOnEof = a.shutdown
   if (a['recv-only']) next.noStdin = true
   if (a['send-only'] && next.quitAfterEofMs === undefined) next.quitAfterEofMs = 0
   if (a['keep-open'] || a.broker || a.chat) next.keepListening = true
@@ -96,7 +96,8 @@ async function sessionHooks(w: ExtrasWanted, options: NcOptions, env: ExtrasEnvi
   }
   if (w.hub) {
     const local = w.hub === 'fanout' ? { input: options.noStdin ? null : env.stdin, output: a['send-only'] ? discard() : env.stdout } : undefined
-    hooks.handleConnection = await (await hooksModule()).hubHook({ mode: w.hub, idleTimeoutMs: options.idleTimeoutMs, local, wrapStream, signal: env.signal }, env.log)
+    const onSessionEnd = options.json ? await jsonHubRecords(options, env.log) : undefined
+    hooks.handleConnection = await (await hooksModule()).hubHook({ mode: w.hub, idleTimeoutMs: options.idleTimeoutMs, local, wrapStream, signal: env.signal, onSessionEnd }, env.log)
   }
   if (w.proxyServer) {
     hooks.handleConnection = await proxyServerHook(a, options, env.log)
@@ -107,6 +108,12 @@ async function sessionHooks(w: ExtrasWanted, options: NcOptions, env: ExtrasEnvi
 }
 
 /** `-l --proxy-type http`: every client is served by the HTTP proxy server. */
+/** --json with a hub: one line per client as it leaves, as run.ts prints for other sessions. */
+async function jsonHubRecords(options: NcOptions, log: Logger): Promise<NonNullable<HubHookOptions['onSessionEnd']>> {
+  const { endpointsOfPeer, formatSessionRecord } = await import('../session/record.js')
+  return (session, peer) => log.line(formatSessionRecord({ role: 'listen', protocol: peer.protocol, ...session, ...endpointsOfPeer(peer, options.unixPath) }))
+}
+
 async function proxyServerHook(a: ExtrasArgs, options: NcOptions, log: Logger): Promise<NonNullable<NcExtensions['handleConnection']>> {
   const { createHttpProxyHandler } = await import('../features/http-proxy-server.js')
   const { parseProxyCredentials } = await import('../features/proxy.js')

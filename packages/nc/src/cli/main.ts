@@ -26,7 +26,9 @@ export async function main(args: readonly string[]): Promise<number> {
     const controller = new AbortController()
     let signalExit: number | undefined
     const removeShutdown = onShutdown((signal) => {
-      signalExit = signal === 'SIGINT' ? 130 : 143
+      // SIGTERM asks a listener to stop: it closes the listener, ends its sessions and exits 0, as
+      // the echo servers do (`kill %1` in a script is not an error). Anything else was interrupted.
+      signalExit = signal === 'SIGINT' ? 130 : parsedOptions.mode === 'listen' ? 0 : 143
       controller.abort()
     })
     // process.stdin is opened only when read: a plain session reads fd 0 itself.

@@ -80,8 +80,9 @@ export const DEFAULT_LISTEN_PORT = 31337
 
 /** Where to connect, listen or scan, from the positionals and -p/-U (mutates the options being built). */
 function placeEndpoints(shared: Shared, options: NcOptions, positionals: string[], sourcePort: string | undefined, unixSocket: boolean): void {
-  const { UsageError, parsePort, parsePortList, parseHost, servicePort } = shared
+  const { UsageError, parsePort, parsePortList, parseHost, servicePort, missingArguments } = shared
   if (unixSocket) {
+    if (positionals.length === 0) throw missingArguments(['path'], options.mode === 'listen' ? 'nc -lU PATH' : 'nc -U PATH')
     if (positionals.length !== 1) throw new UsageError('-U takes exactly one socket path')
     options.unixPath = positionals[0]!
     if (sourcePort !== undefined) throw new UsageError('cannot use -p with -U')
@@ -105,16 +106,16 @@ function placeEndpoints(shared: Shared, options: NcOptions, positionals: string[
       options.port = DEFAULT_LISTEN_PORT
     }
   } else {
-    if (positionals.length === 0) throw new UsageError('missing destination: use `nc host port` or `nc -l port`')
+    if (positionals.length === 0) throw missingArguments(['host', 'port'], options.mode === 'scan' ? 'nc -z HOST PORT...' : 'nc HOST PORT')
     options.host = parseHost(positionals[0]!)
     if (sourcePort !== undefined) options.sourcePort = parsePort(sourcePort)
     if (options.mode === 'scan') {
-      if (positionals.length < 2) throw new UsageError('missing port: use `nc -z host port...`')
+      if (positionals.length < 2) throw missingArguments(['port'], 'nc -z HOST PORT...')
       // A hyphenated service name (`http-alt`) is one port, not the range `http`..`alt`.
       const portSpecs = positionals.slice(1).map((arg) => arg.split(',').map((part) => String(servicePort(part) ?? part)).join(','))
       options.ports = parsePortList(portSpecs)
     } else {
-      if (positionals.length < 2) throw new UsageError('missing port number')
+      if (positionals.length < 2) throw missingArguments(['port'], 'nc HOST PORT')
       if (positionals.length > 2) throw new UsageError(`too many arguments: ${positionals.slice(2).join(' ')} (use -z to scan several ports)`)
       options.port = parsePort(positionals[1]!)
     }

@@ -9,11 +9,12 @@ import type { Logger } from '@netkit/shared'
  * - `fanout` (--keep-open on its own): stdin goes to every client and each client's bytes go to
  *   stdout (no client sees another).
  *
- * Backpressure policy: pause, never drop. A sender is paused while any of its recipients has
- * more than its high-water mark buffered, and resumed when they all drained (or left). Memory
- * stays bounded by (clients x (high-water mark + one chunk)); the cost is that a client that
- * stops reading holds up everyone who sends to it, as with ncat, until it leaves or its
- * --idle-timeout ends it. No data is dropped.
+ * Backpressure policy: pause briefly, never drop bytes, never stall. A sender is paused while
+ * any of its recipients has more than its high-water mark buffered, and resumed when they all
+ * drained (or left): a slow reader slows the senders down, and memory stays bounded by
+ * (clients x (high-water mark + one chunk)). A client that takes nothing of its backlog for
+ * STALLED_CLIENT_MS while senders wait on it is disconnected, which releases them: one client
+ * that stops reading cannot stop the others from talking (ncat's broker blocks on it for good).
  */
 
 export type HubMode = 'broker' | 'chat' | 'fanout'
@@ -22,6 +23,20 @@ export type HubMode = 'broker' | 'chat' | 'fanout'
 export const MAX_CHAT_LINE = 64 * 1024
 /** Bytes queued for a chat member above which announcements to it are skipped. */
 export const MAX_ANNOUNCE_BACKLOG = 1024 * 1024
+/** How long a client may keep senders waiting without draining its backlog before it is disconnected. */
+export const STALLED_CLIENT_MS = 3000
+
+/** Why a client's session in the hub ended. */
+export type HubEnd = 'peer-eof' | 'idle' | 'stalled' | 'aborted' | 'error'
+
+/** One client's session in the hub, when it ends (for --json). */
+export interface HubSession {
+  /** Bytes written to the client and read from it. */
+  sent: number
+  received: number
+  durationMs: number
+  reason: HubEnd
+}
 
 export interface HubOptions {
   mode: HubMode
@@ -30,6 +45,8 @@ export interface HubOptions {
   idleTimeoutMs?: number
   /** fanout: the local side (stdin, stdout). */
   local?: { input: Readable | null; output: Writable }
+  /** Disconnect a client that keeps senders waiting this long without draining (default STALLED_CLIENT_MS). */
+  stalledClientMs?: number
 }
 
 interface Member {
@@ -38,6 +55,13 @@ interface Member {
   address: string
   stream: Duplex
   idle?: NodeJS.Timeout
+  /** Armed while senders wait for this client to drain; disconnects it when it fires. */
+  stall?: NodeJS.Timeout
+  sent: number
+  received: number
+  started: number
+  /** Set by whoever ends the client first. */
+  end?: HubEnd
   /** Incomplete chat line. */
   partial: Buffer[]
   partialLength: number
@@ -119,13 +143,13 @@ export class Hub {
   }
 
   /** Serve a client until it leaves (or the hub closes); resolves then. */
-  add(stream: Duplex, address = 'unknown'): Promise<void> {
+  add(stream: Duplex, address = 'unknown'): Promise<HubSession> {
     if (this.closed) {
       stream.destroy()
-      return Promise.resolve()
+      return Promise.resolve({ sent: 0, received: 0, durationMs: 0, reason: 'aborted' })
     }
     const id = this.nextId++
-    const member: Member = { id, name: `<user${id}>`, address, stream, partial: [], partialLength: 0 }
+    const member: Member = { id, name: `<user${id}>`, address, stream, sent: 0, received: 0, started: performance.now(), partial: [], partialLength: 0 }
     const others = [...this.members.values()]
     this.members.set(id, member)
     this.byStream.set(stream, member)
@@ -139,11 +163,12 @@ export class Hub {
     }
     if (this.mode === 'fanout' && this.members.size === 1) this.options.local?.input?.resume()
     this.touch(member)
-    return new Promise<void>((resolve) => {
+    return new Promise<HubSession>((resolve) => {
       const leave = () => {
         if (!this.members.has(id)) return
         this.members.delete(id)
         if (member.idle) clearTimeout(member.idle)
+        if (member.stall) clearTimeout(member.stall)
         this.options.log?.info(`${member.name} (${address}) left`)
         if (this.mode === 'chat') {
           if (member.partialLength > 0) this.chatLine(member, Buffer.concat(member.partial))
@@ -155,15 +180,17 @@ export class Hub {
           stream.end()
           stream.destroy()
         }
-        resolve()
+        resolve({ sent: member.sent, received: member.received, durationMs: performance.now() - member.started, reason: member.end ?? 'peer-eof' })
       }
       stream.on('data', (chunk: Buffer) => {
+        member.received += chunk.length
         this.touch(member)
         this.receive(member, chunk)
       })
       stream.on('end', leave)
       stream.on('close', leave)
       stream.on('error', (err: Error) => {
+        member.end ??= 'error'
         this.options.log?.debug(`${member.name}: ${err.message}`)
         leave()
       })
@@ -174,7 +201,10 @@ export class Hub {
   /** Disconnect everyone (nc is exiting). */
   close(): void {
     this.closed = true
-    for (const m of this.members.values()) m.stream.destroy()
+    for (const m of this.members.values()) {
+      m.end ??= 'aborted'
+      m.stream.destroy()
+    }
   }
 
   private touch(member: Member): void {
@@ -184,6 +214,7 @@ export class Hub {
     else {
       member.idle = setTimeout(() => {
         this.options.log?.info(`${member.name} (${member.address}) idle for ${ms} ms: disconnected`)
+        member.end ??= 'idle'
         member.stream.destroy()
       }, ms)
     }
@@ -220,6 +251,7 @@ export class Hub {
       // Announcements do not wait for anyone; a member that is not reading misses them instead
       // of letting others' comings and goings grow its buffer without bound.
       if (m.stream.destroyed || !m.stream.writable || m.stream.writableLength > MAX_ANNOUNCE_BACKLOG) continue
+      m.sent += message.length
       m.stream.write(message)
     }
   }
@@ -232,7 +264,7 @@ export class Hub {
     const full: Writable[] = []
     for (const target of targets) {
       if ((target as Duplex).destroyed || !target.writable) continue
-      if (target !== this.options.local?.output) this.touchStream(target)
+      if (target !== this.options.local?.output) this.touchStream(target, chunk.length)
       if (!target.write(chunk)) full.push(target)
     }
     if (full.length === 0) return
@@ -248,6 +280,7 @@ export class Hub {
       if (!(source as Duplex).destroyed) source.resume()
     }
     for (const target of full) {
+      this.watchStall(target)
       let done = false
       const once = () => {
         if (done) return
@@ -261,8 +294,30 @@ export class Hub {
     }
   }
 
-  private touchStream(stream: Writable): void {
+  /**
+   * Senders now wait for `target` to drain: give it STALLED_CLIENT_MS to take its backlog, then
+   * disconnect it (its 'close' releases them). The local output (fanout's stdout) is never cut.
+   */
+  private watchStall(target: Writable): void {
+    const member = this.byStream.get(target)
+    if (!member || member.stall) return
+    const ms = this.options.stalledClientMs ?? STALLED_CLIENT_MS
+    member.stall = setTimeout(() => {
+      this.options.log?.info(`${member.name} (${member.address}) not reading for ${ms} ms with ${member.stream.writableLength} bytes queued: disconnected`)
+      member.end ??= 'stalled'
+      member.stream.destroy()
+    }, ms)
+    const clear = () => {
+      clearTimeout(member.stall)
+      member.stall = undefined
+    }
+    target.once('drain', clear)
+  }
+
+  private touchStream(stream: Writable, bytes: number): void {
     const member = this.byStream.get(stream)
-    if (member) this.touch(member)
+    if (!member) return
+    member.sent += bytes
+    this.touch(member)
   }
 }

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { accessSync, constants, statSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import type { Duplex, Readable } from 'node:stream'
-import { UsageError, type Logger } from '@netkit/shared'
+import { UsageError, checkEnvName, checkEnvValue, type Logger } from '@netkit/shared'
 import { closeSocket, driveSession, type SessionMeter, type Transport } from '../session/driver.js'
 import type { SessionEnd, SessionEvent } from '../session/machine.js'
 import { crlfTransform } from '../session/taps.js'
@@ -108,16 +108,19 @@ export interface ExecEndpoints {
 }
 
 export function execEnvironment(endpoints: ExecEndpoints, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base, NETKIT_PROTO: endpoints.protocol.toUpperCase() }
-  if (endpoints.remoteAddress) env.NETKIT_REMOTE_ADDR = endpoints.remoteAddress
-  if (endpoints.remotePort) env.NETKIT_REMOTE_PORT = String(endpoints.remotePort)
-  if (endpoints.localAddress) env.NETKIT_LOCAL_ADDR = endpoints.localAddress
-  if (endpoints.localPort) env.NETKIT_LOCAL_PORT = String(endpoints.localPort)
+  const added: Record<string, string> = { NETKIT_PROTO: endpoints.protocol.toUpperCase() }
+  if (endpoints.remoteAddress) added.NETKIT_REMOTE_ADDR = endpoints.remoteAddress
+  if (endpoints.remotePort) added.NETKIT_REMOTE_PORT = String(endpoints.remotePort)
+  if (endpoints.localAddress) added.NETKIT_LOCAL_ADDR = endpoints.localAddress
+  if (endpoints.localPort) added.NETKIT_LOCAL_PORT = String(endpoints.localPort)
   // The same values under ncat's names, for scripts written for ncat.
   for (const name of ['REMOTE_ADDR', 'REMOTE_PORT', 'LOCAL_ADDR', 'LOCAL_PORT', 'PROTO']) {
-    const value = env[`NETKIT_${name}`]
-    if (value !== undefined) env[`NCAT_${name}`] = value
+    const value = added[`NETKIT_${name}`]
+    if (value !== undefined) added[`NCAT_${name}`] = value
   }
+  const env: NodeJS.ProcessEnv = { ...base }
+  // The wire gate, where the child's environment is written: no NUL, no `=` in a name, lengths capped.
+  for (const [name, value] of Object.entries(added)) env[checkEnvName(name)] = checkEnvValue(value, name)
   return env
 }
 

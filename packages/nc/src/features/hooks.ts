@@ -7,6 +7,7 @@ import type { TlsOptions } from './tls.js'
 import type { ProxyOptions } from './proxy.js'
 import type { AccessControlOptions } from './acl.js'
 import type { ExecCommand } from './exec.js'
+import type { HubSession } from './broker.js'
 
 /**
  * Each feature as a hook for runNc (NcExtensions): built from typed options, its module loaded
@@ -103,6 +104,8 @@ export interface HubHookOptions {
   wrapStream?: WrapStream
   /** Closing nc (SIGINT/SIGTERM) closes the hub and its clients. */
   signal?: AbortSignal
+  /** Called as each client leaves, with its counters and its two ends (--json). */
+  onSessionEnd?: (session: HubSession, peer: PeerInfo) => void
 }
 
 /** Serve every listen-mode client through one hub (--broker, --chat, --keep-open fanout). */
@@ -113,6 +116,7 @@ export async function hubHook(options: HubHookOptions, log: Logger): Promise<Non
   return async (socket, peer) => {
     let stream: Duplex = socket
     if (options.wrapStream) stream = await options.wrapStream(socket, { role: 'listen', protocol: peer.protocol, peer })
-    await hub.add(stream, peer.protocol === 'unix' ? 'unix' : peer.remoteAddress)
+    const session = await hub.add(stream, peer.protocol === 'unix' ? 'unix' : peer.remoteAddress)
+    options.onSessionEnd?.(session, peer)
   }
 }

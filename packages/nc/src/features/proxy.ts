@@ -119,6 +119,7 @@ const SOCKS5_REPLIES: Record<number, string> = {
 
 /** SOCKS5: greeting, optional username/password, CONNECT, a reply of variable length. */
 export function socks5Handshake(target: ProxyTarget, credentials?: ProxyCredentials): ProxyHandshake {
+  if (credentials) checkCredentials(credentials.username, credentials.password ?? '', 'SOCKS5 credentials') // the wire gate
   const user = credentials ? Buffer.from(credentials.username, 'utf8') : undefined
   const pass = credentials ? Buffer.from(credentials.password ?? '', 'utf8') : undefined
   if ((user && user.length > 255) || (pass && pass.length > 255)) throw new UsageError('SOCKS5 user name and password are limited to 255 bytes each')
@@ -204,7 +205,7 @@ export function socks4Handshake(target: ProxyTarget, userId = ''): ProxyHandshak
   head.writeUInt16BE(target.port, 2)
   if (family === 4) ipAddressBytes(target.host).copy(head, 4)
   else head.writeUInt32BE(1, 4)
-  const parts = [head, Buffer.from(userId, 'utf8'), Buffer.from([0])]
+  const parts = [head, Buffer.from(checkCredentials(userId, '', 'SOCKS4 user id').user, 'utf8'), Buffer.from([0])]
   if (family === 0) parts.push(Buffer.from(target.host, 'utf8'), Buffer.from([0]))
   let buffer: Buffer = Buffer.alloc(0)
   return {

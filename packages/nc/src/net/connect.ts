@@ -1,7 +1,7 @@
 import net from 'node:net'
 import type { Duplex } from 'node:stream'
-import { TimeoutError, toNetworkError, serviceName, type NetkitError } from '@netkit/shared'
-import { abortedError, unixSocketError } from './errors.js'
+import { TimeoutError, dial, toNetworkError, serviceName, type NetkitError } from '@netkit/shared'
+import { unixSocketError } from './errors.js'
 
 export interface OpenStreamOptions {
   host?: string
@@ -53,63 +53,26 @@ export function connectTimeout(host: string, port: number, protocol = 'tcp'): Ti
 }
 
 /**
- * Open a TCP or Unix stream connection and resolve with it once connected (seam (a): a TLS or
- * proxy layer wraps or replaces this Duplex). Failures are NetworkErrors worded like OpenBSD nc.
+ * Open a TCP or Unix stream connection and resolve with it once connected (a TLS or proxy layer
+ * wraps or replaces this Duplex), through shared's dial(). Failures are NetworkErrors worded like
+ * OpenBSD nc.
  */
-export function openStream(options: OpenStreamOptions): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    let socket: net.Socket
-    const unix = options.unixPath !== undefined
-    const host = options.host ?? '127.0.0.1'
-    const port = options.port ?? 0
-    if (unix) {
-      socket = net.connect({ path: options.unixPath!, onread: options.onread })
-    } else {
-      const opts: net.TcpNetConnectOpts = { host, port, onread: options.onread }
-      if (options.family) opts.family = options.family
-      if (options.sourceAddress !== undefined) opts.localAddress = options.sourceAddress
-      if (options.sourcePort !== undefined) opts.localPort = options.sourcePort
-      socket = net.connect(opts)
-    }
-    let timer: NodeJS.Timeout | undefined
-    const cleanup = () => {
-      if (timer) clearTimeout(timer)
-      socket.off('error', onError)
-      socket.off('connect', onConnect)
-      options.signal?.removeEventListener('abort', onAbort)
-    }
-    const onError = (err: Error) => {
-      cleanup()
-      socket.destroy()
-      if (unix) {
-        reject(unixSocketError(err, options.unixPath!, 'connect'))
-      } else {
-        reject(connectError(err, host, port))
-      }
-    }
-    const onConnect = () => {
-      cleanup()
-      // Until a relay (or a TLS/proxy layer) attaches its own handler, a reset must not crash nc;
-      // the relay then sees the socket closed.
-      socket.on('error', () => {})
-      resolve(socket)
-    }
-    const onAbort = () => {
-      cleanup()
-      socket.destroy()
-      reject(options.signal?.reason ?? abortedError())
-    }
-    socket.once('error', onError)
-    socket.once('connect', onConnect)
-    options.signal?.addEventListener('abort', onAbort, { once: true })
-    if (options.connectTimeoutMs !== undefined && options.connectTimeoutMs > 0) {
-      timer = setTimeout(() => {
-        cleanup()
-        socket.destroy()
-        reject(connectTimeout(unix ? options.unixPath! : host, port, unix ? 'unix' : 'tcp'))
-      }, options.connectTimeoutMs)
-    }
+export async function openStream(options: OpenStreamOptions): Promise<net.Socket> {
+  const unix = options.unixPath !== undefined
+  const host = options.host ?? '127.0.0.1'
+  const port = options.port ?? 0
+  const { socket } = await dial({
+    ...(unix ? { path: options.unixPath } : { host, port, family: options.family, localAddress: options.sourceAddress, localPort: options.sourcePort }),
+    // As net.connect's defaults, which nc has always used: Nagle on, no half-open socket.
+    noDelay: false,
+    allowHalfOpen: false,
+    connectTimeout: options.connectTimeoutMs !== undefined && options.connectTimeoutMs > 0 ? options.connectTimeoutMs : undefined,
+    signal: options.signal,
+    onread: options.onread,
+    mapError: (err) => (unix ? unixSocketError(err as Error, options.unixPath!, 'connect') : connectError(err, host, port)),
+    timeoutError: () => connectTimeout(unix ? options.unixPath! : host, port, unix ? 'unix' : 'tcp'),
   })
+  return socket
 }
 
 export type { Duplex }

@@ -1,5 +1,7 @@
+import { existsSync, lstatSync, type Stats } from 'node:fs'
 import net from 'node:net'
-import { toNetworkError } from '@netkit/shared'
+import { dirname } from 'node:path'
+import { ErrorCode, NetworkError, bindServer as bindListening, toNetworkError } from '@netkit/shared'
 import { unixSocketError } from './errors.js'
 
 export interface PeerInfo {
@@ -47,28 +49,60 @@ export function peerInfo(socket: net.Socket, unix: boolean): PeerInfo {
   }
 }
 
+/** Words for what is at a path instead of a socket: `a regular file`, `a directory`, ... */
+function describeFileType(stats: Stats): string {
+  if (stats.isFile()) return 'a regular file'
+  if (stats.isDirectory()) return 'a directory'
+  if (stats.isSymbolicLink()) return 'a symbolic link'
+  if (stats.isFIFO()) return 'a FIFO'
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device'
+  return 'not a socket'
+}
+
+/**
+ * Before binding a Unix socket: a path that holds anything but a socket is refused with what is
+ * there (`PATH: is a regular file, not a socket`) and never unlinked (OpenBSD nc unlinks whatever
+ * is there, a user's file included). A socket left there is Node's EADDRINUSE, as before.
+ */
+function checkUnixPath(path: string): void {
+  let stats: Stats
+  try {
+    stats = lstatSync(path)
+  } catch {
+    return // nothing there (or not reachable): bind() reports it
+  }
+  if (stats.isSocket()) return
+  const what = describeFileType(stats)
+  throw new NetworkError(ErrorCode.NOT_A_SOCKET, `${path}: is ${what === 'not a socket' ? 'something else' : what}, not a socket`, undefined, { operation: 'bind', protocol: 'unix' })
+}
+
+/** A failed bind in OpenBSD's words: `nc: Address already in use`, `PATH: No such file or directory`. */
+function bindError(options: ListenOptions): (err: Error) => Error {
+  return (err) => {
+    const code = (err as { code?: string }).code
+    if (options.unixPath !== undefined) {
+      // libuv reports a missing directory as EACCES: say what OpenBSD nc says.
+      if (code === 'EACCES' && !existsSync(dirname(options.unixPath))) return unixSocketError(Object.assign(err, { code: 'ENOENT' }), options.unixPath, 'bind')
+      return unixSocketError(err, options.unixPath, 'bind')
+    }
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_NODATA') {
+      return toNetworkError(err, { operation: 'resolve', host: options.host, port: options.port })
+    }
+    return toNetworkError(err, {})
+  }
+}
+
 /** Bind and listen; resolves with the server once listening. Errors are worded like OpenBSD nc. */
-export function bindServer(options: ListenOptions, server: net.Server = net.createServer({ pauseOnConnect: true })): Promise<net.Server> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => {
-      const code = (err as { code?: string }).code
-      if (options.unixPath !== undefined) {
-        reject(unixSocketError(err, options.unixPath!, 'bind'))
-      } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_NODATA') {
-        reject(toNetworkError(err, { operation: 'resolve', host: options.host, port: options.port }))
-      } else {
-        // OpenBSD nc: `nc: Address already in use`
-        reject(toNetworkError(err, {}))
-      }
-    }
-    server.once('error', onError)
-    const done = () => {
-      server.off('error', onError)
-      resolve(server)
-    }
-    if (options.unixPath !== undefined) server.listen(options.unixPath, done)
-    else server.listen({ host: options.host ?? (options.family === 6 ? '::' : '0.0.0.0'), port: options.port ?? 0, ipv6Only: options.family === 6 }, done)
-  })
+export async function bindServer(options: ListenOptions, server: net.Server = net.createServer({ pauseOnConnect: true })): Promise<net.Server> {
+  if (options.unixPath !== undefined) checkUnixPath(options.unixPath)
+  return bindListening(
+    server,
+    (s) => {
+      if (options.unixPath !== undefined) s.listen(options.unixPath)
+      else s.listen({ host: options.host ?? (options.family === 6 ? '::' : '0.0.0.0'), port: options.port ?? 0, ipv6Only: options.family === 6 })
+    },
+    bindError(options),
+  )
 }
 
 /**

@@ -1,14 +1,13 @@
 import { fstatSync, read } from 'node:fs'
 import net from 'node:net'
 import type { Readable, Writable } from 'node:stream'
+import { READ_BUFFER_SIZE } from '@netkit/shared'
 import { closeSocket, driveSession, type RelayResult, type SessionMeter, type Transport } from './driver.js'
 import type { SessionEvent, SessionPolicy } from './machine.js'
 
-/**
- * Bytes per read from a socket or pipe. A pipe gives at most its 64 KiB per read; a socket gives
- * what is queued, so one buffer this size drains a busy loopback socket in fewer calls.
- */
-const READ_BUFFER_SIZE = 256 * 1024
+// Bytes per read from a socket or pipe: shared's READ_BUFFER_SIZE. A pipe gives at most its 64 KiB
+// per read; a socket gives what is queued, so one large buffer drains a busy loopback socket in fewer calls.
+
 /** Bytes per read from a regular file: the page cache answers large reads at once. */
 const FILE_READ_SIZE = 1024 * 1024
 
