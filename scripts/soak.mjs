@@ -233,8 +233,8 @@ async function wsRound(server) {
   const chaos = []
   for (let i = 0; i < 5; i++) chaos.push(resetClient(server.port))
   const [loadRun, victimRun, ...outcomes] = await Promise.all([load, victim, ...chaos])
-  record(server.name, loadRun, 'messages')
-  record(server.name, victimRun, 'messages')
+  record(server.name, loadRun)
+  record(server.name, victimRun)
   stat(server.name).chaos += outcomes.length
 }
 
