@@ -195,9 +195,12 @@ function record(name, run, opsField = 'completed') {
   s.errors += run.result.errors ?? 0
 }
 
+const TCP_MODES = ['pingpong', 'churn', 'stream']
+
+/** One round of load; the modes take turns, so the first and the last minute see the same mix. */
 async function tcpRound(server, { connections = 50 } = {}) {
-  const modes = ['pingpong', 'churn', 'stream']
-  const mode = modes[Math.floor(Math.random() * modes.length)]
+  server.rounds = (server.rounds ?? 0) + 1
+  const mode = TCP_MODES[server.rounds % TCP_MODES.length]
   const secs = String(ROUND_MS / 1000 - 1)
   const load = runTester(cli('tcp-echo'), ['bench', '127.0.0.1', String(server.port), '-m', mode, '-c', String(connections), '-d', `${secs}s`])
   const victim = runTester(cli('tcp-echo'), ['bench', '127.0.0.1', String(server.port), '-m', 'stream', '-c', '10', '-d', '30s'], {
