@@ -84,6 +84,7 @@ const rows: Array<[string, SessionPolicy, SessionEvent[], string[]]> = [
   ['ws, stdin EOF: send close 1000, wait; the peer answers 1000: exit 0', WS, [ev('input-eof'), ev('activity'), close(1000), ev('output-drained')], ['shutdown-write', 'refresh-idle', 'flush-then-finish(peer-eof)', 'finish(peer-eof)']],
   ['ws, the peer closes first with 1000: print what it sent, exit 0', WS, [close(1000), ev('output-drained')], ['flush-then-finish(peer-eof)', 'finish(peer-eof)']],
   ['ws, the peer closes with 1001 (going away): exit 0', WS, [close(1001, 'bye'), ev('output-drained')], ['flush-then-finish(peer-eof)', 'finish(peer-eof)']],
+  ['ws, an empty close frame (1005, no code): the handshake completed, exit 0', WS, [close(1005), ev('output-drained')], ['flush-then-finish(peer-eof)', 'finish(peer-eof)']],
   ['ws, the peer closes with 1002 (protocol error): fail with the code', WS, [close(1002, 'bad'), ev('output-drained')], ['fail-close(1002 bad)']],
   ['ws, the peer closes with 1011 after our close 1000: fail with the code', WS, [ev('input-eof'), close(1011, 'oops')], ['shutdown-write', 'fail-close(1011 oops)']],
   ['ws, abnormal closure (no close frame, 1006): fail', WS, [close(1006)], ['fail-close(1006 )']],

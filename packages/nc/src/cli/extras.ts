@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream'
 import { Writable as WritableStream } from 'node:stream'
-import { parseCount, parseDuration, type Logger } from '@netkit/shared'
+import { parseCount, parseDuration, parseSize, UsageError, type Logger } from '@netkit/shared'
 import type { NcOptions } from '../options.js'
 import type { NcExtensions } from '../run.js'
 import type { WrapStream } from '../features/hooks.js'
@@ -50,7 +50,7 @@ export function optionsWithExtras(w: ExtrasWanted): NcOptions {
 async function streamHooks(w: ExtrasWanted, options: NcOptions, log: Logger): Promise<{ wrapStream?: WrapStream; openStream?: NcExtensions['openStream'] }> {
   const { a } = w
   const hooks: { wrapStream?: WrapStream; openStream?: NcExtensions['openStream'] } = {}
-  if (a.ssl) {
+  if (a.ssl || w.wss) {
     const { parseAlpn } = await import('../features/tls.js')
     const { tlsHook } = await import('../features/hooks.js')
     const tlsOptions = {
@@ -90,9 +90,28 @@ async function sessionHooks(w: ExtrasWanted, options: NcOptions, env: ExtrasEnvi
     const local = w.hub === 'fanout' ? { input: options.noStdin ? null : env.stdin, output: a['send-only'] ? discard() : env.stdout } : undefined
     hooks.handleConnection = await (await hooksModule()).hubHook({ mode: w.hub, idleTimeoutMs: options.idleTimeoutMs, local, wrapStream, signal: env.signal }, env.log)
   }
+  if (w.ws) hooks.runSession = await webSocketSession(w, options, env)
   if (a['send-only'] && !w.hub) hooks.sessionIO = (_context, defaults) => ({ input: defaults.input, output: discard() })
   return hooks
 }
+
+/** WebSocket mode (`nc ws://…`, `nc -l --ws`): the handshake, then messages as lines (or raw with --binary). */
+async function webSocketSession(w: ExtrasWanted, options: NcOptions, env: ExtrasEnvironment): Promise<NonNullable<NcExtensions['runSession']>> {
+  const { a } = w
+  const { parseProtocols, parseHeaderLines } = await import('../features/websocket.js')
+  // Checked now, before any connection: a bad header is a usage error (exit 2), not a failed session.
+  parseHeaderLines(a.header ?? [])
+  const maxMessage = a['max-message'] === undefined ? undefined : parseSize(a['max-message'], '--max-message')
+  if (maxMessage !== undefined && (maxMessage < 1 || maxMessage > MAX_WS_MESSAGE)) throw new UsageError(`--max-message must be between 1 and ${MAX_WS_MESSAGE} bytes (1G)`)
+  const { webSocketHook } = await import('../features/hooks.js')
+  const local = () => ({ input: options.noStdin ? null : env.stdin, output: env.stdout })
+  const { quitAfterEofMs, idleTimeoutMs, connectTimeoutMs } = options
+  const hook = { url: options.webSocketUrl, headers: a.header, protocols: parseProtocols(a['ws-protocol']), binary: a.binary, maxMessage, handshakeTimeoutMs: connectTimeoutMs, quitAfterEofMs, idleTimeoutMs, local }
+  return webSocketHook(hook, env.log)
+}
+
+/** The largest --max-message: 1 GiB. */
+export const MAX_WS_MESSAGE = 1024 ** 3
 
 /**
  * Check the extras against the core options and build their hooks. Resolves with the options to

@@ -109,3 +109,37 @@ export async function hubHook(options: HubHookOptions, log: Logger): Promise<Non
     await hub.add(stream, peer.protocol === 'unix' ? 'unix' : peer.remoteAddress)
   }
 }
+
+export interface WebSocketHookOptions {
+  /** connect: the ws:// or wss:// URL. */
+  url?: string
+  headers?: readonly string[]
+  protocols?: readonly string[]
+  binary?: boolean
+  maxMessage?: number
+  handshakeTimeoutMs?: number
+  /** -q and -w, as for a byte session; stdin EOF always sends close 1000 (the transport's half-close). */
+  quitAfterEofMs?: number
+  idleTimeoutMs?: number
+  /** stdin (null with -d) and stdout, read when a session starts. */
+  local: () => { input: Readable | null; output: Writable }
+}
+
+/** Serve each session as WebSocket messages (`nc ws://…`, `nc -l --ws`): the handshake, then the WebSocket transport. */
+export async function webSocketHook(options: WebSocketHookOptions, log: Logger): Promise<NonNullable<NcExtensions['runSession']>> {
+  const { openWebSocket, acceptWebSocket } = await import('./websocket.js')
+  const { createWsTransport } = await import('../session/ws-transport.js')
+  const { driveSession } = await import('../session/driver.js')
+  return async (stream, context, signal, sinks) => {
+    const { maxMessage } = options
+    const open =
+      context.role === 'connect'
+        ? await openWebSocket(stream, { url: options.url!, headers: options.headers, protocols: options.protocols, maxMessage, handshakeTimeoutMs: options.handshakeTimeoutMs }, log)
+        : await acceptWebSocket(stream, { protocols: options.protocols, maxMessage }, log)
+    const peer = context.peer
+    const label = context.role === 'connect' ? options.url : peer && peer.protocol !== 'unix' ? formatHostPort(peer.remoteAddress, peer.remotePort) : undefined
+    const transport = createWsTransport(open.ws, open.early, options.local(), { binary: options.binary, maxMessage, sinks, label })
+    const { quitAfterEofMs, idleTimeoutMs } = options
+    return driveSession(transport, { shutdownOnEof: true, quitAfterEofMs, idleTimeoutMs }, signal)
+  }
+}

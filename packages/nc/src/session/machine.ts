@@ -36,7 +36,7 @@ export type SessionEvent =
   /** The connection closed in both directions (possibly without an EOF first). */
   | { type: 'peer-closed' }
   /**
-   * A message connection (WebSocket) closed with a close code: 1000/1001 end it as peer-closed
+   * A message connection (WebSocket) closed with a close code: 1000/1001/1005 end it as peer-closed
    * does; any other code (1006: no close frame at all) is a failure, after what arrived is out.
    */
   | { type: 'peer-close'; code: number; reason: string }
@@ -101,9 +101,12 @@ export const initialState: SessionState = {
 const NONE: readonly SessionAction[] = Object.freeze([])
 const REFRESH: readonly SessionAction[] = Object.freeze([{ type: 'refresh-idle' }])
 
-/** Close codes that end a message connection normally: 1000 (normal closure), 1001 (going away). */
+/**
+ * Close codes that end a message connection normally: 1000 (normal closure), 1001 (going away),
+ * and 1005 (a close frame without a code: the closing handshake still completed).
+ */
 export function isCleanClose(code: number): boolean {
-  return code === 1000 || code === 1001
+  return code === 1000 || code === 1001 || code === 1005
 }
 
 /** -q given (the CLI reads Debian's `-q -1`, "wait forever", as no -q). */
