@@ -75,7 +75,8 @@ export async function openWebSocket(stream: Duplex, options: WebSocketClientOpti
   const protocols = options.protocols?.map((p) => checkToken(p, '--ws-protocol'))
   const { WebSocket } = await import('ws')
   const ws = new WebSocket(options.url, protocols ?? [], {
-    createConnection: () => stream as never,
+    // A stream a proxy negotiation read from is paused; nothing arrives before our request is out.
+    createConnection: () => stream.resume() as never,
     headers,
     maxPayload: options.maxMessage ?? DEFAULT_MAX_MESSAGE,
     handshakeTimeout: options.handshakeTimeoutMs,
@@ -139,8 +140,9 @@ export async function acceptWebSocket(stream: Duplex, options: WebSocketServerOp
       })
     })
     server.on('request', (req, res) => {
-      res.writeHead(426, { Connection: 'close', 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' })
-      res.end('426 Upgrade Required: this is a WebSocket endpoint\n')
+      const body = '426 Upgrade Required: this is a WebSocket endpoint\n'
+      res.writeHead(426, { Connection: 'close', 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Upgrade: 'websocket' })
+      res.end(body)
       settle(new NetworkError(ErrorCode.WS_HANDSHAKE, `${req.method} ${req.url}: not a WebSocket upgrade request (answered 426)`, undefined, {}))
     })
     server.on('clientError', (_err, socket) => {
@@ -148,5 +150,7 @@ export async function acceptWebSocket(stream: Duplex, options: WebSocketServerOp
       settle(new NetworkError(ErrorCode.WS_HANDSHAKE, 'the client sent a malformed HTTP request', undefined, {}))
     })
     server.emit('connection', stream)
+    // An accepted socket may still be paused (listen's pauseOnConnect): the HTTP parser reads it now.
+    stream.resume()
   })
 }
