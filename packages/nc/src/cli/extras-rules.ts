@@ -40,7 +40,7 @@ function wsOptions(a: ExtrasArgs): boolean {
 /** Every combination rule of the extras, in the order they are checked (the first match is reported). */
 export const EXTRAS_RULES: readonly OptionRule<ExtrasWanted>[] = [
   { when: (w) => w.options.mode === 'scan', message: 'the TLS, exec, proxy, broker and direction options do not apply to -z' },
-  { when: (w) => w.tls && !w.a.ssl && !w.wss, message: '--ssl-* options need --ssl (or a wss:// URL)' },
+  { when: (w) => w.tls && !w.a.ssl && !w.wss, message: '--ssl-* options need --ssl' },
   { when: (w) => w.a.ssl && w.options.udp, message: '--ssl works over TCP and Unix stream sockets, not -u (no DTLS)' },
   { when: (w) => w.a.broker && w.a.chat, message: 'use --broker or --chat, not both' },
   { when: (w) => w.hub && w.hub !== 'fanout' && !w.listen, message: (w) => `--${w.hub} needs -l` },
