@@ -84,6 +84,20 @@ describe('nc ws:// half-close and exit (raw server, one test per table row)', ()
     expect(r.code).toBe(0)
   })
 
+  it('-q 0: stdin EOF sends close 1000 and exits at once, without waiting for a peer that never answers', async () => {
+    let closeSeen: number | undefined
+    const { port } = await rawWsServer((conn) => {
+      void conn.waitFrame((f) => f.opcode === WS_OPCODE.close).then((f) => (closeSeen = f.payload.readUInt16BE(0)))
+    })
+    const started = Date.now()
+    const r = await runNc(['-q', '0', `ws://127.0.0.1:${port}/`], { stdin: Buffer.from('bye\n') })
+    expect(r.code).toBe(0)
+    // Without -q nc would wait for the peer's close (ws gives up after 30 s).
+    expect(Date.now() - started).toBeLessThan(3000)
+    await new Promise((res) => setTimeout(res, 100))
+    expect(closeSeen).toBe(1000)
+  })
+
   for (const code of [1000, 1001]) {
     it(`the peer closes with ${code}: what it sent is written, exit 0`, async () => {
       const { port } = await rawWsServer((conn) => {
@@ -162,7 +176,7 @@ describe('nc ws:// half-close and exit (raw server, one test per table row)', ()
     expect(answered).toBe(1009)
   })
 
-  it('a stdin line over --max-message: one clear line, exit 1; lines before it were sent', async () => {
+  it('a stdin line over --max-message: one clear line naming it, exit 1', async () => {
     const { port } = await wsEcho()
     const r = await runNc(['--max-message', '8', `ws://127.0.0.1:${port}/`], { stdin: Buffer.from('short\nmuch too long\n') })
     expect(r.stderr).toContain('stdin line 2 is longer than --max-message (8 bytes)')

@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws'
 import { ErrorCode, NetkitError, NetworkError } from '@netkit/shared'
 import type { SessionMeter, Transport } from './driver.js'
 import { createHexDumper } from './hexdump.js'
-import type { SessionEvent } from './machine.js'
+import type { SessionEnd, SessionEvent } from './machine.js'
 import type { RelaySinks } from './taps.js'
 
 /** Largest message received (and stdin line sent) by default: 16 MiB, as ws-echo. */
@@ -101,164 +101,214 @@ function protocolError(error: unknown, prefix: string, maxMessage: number): Netw
  * its peer-close event with the code.
  */
 export function createWsTransport(ws: WebSocket, early: EarlyEvents, io: { input: Readable | null; output: Writable }, options: WsTransportOptions = {}): Transport {
-  const { input, output } = io
-  const maxMessage = options.maxMessage ?? DEFAULT_MAX_MESSAGE
-  const prefix = options.label ? `${options.label}: ` : ''
-  const dumper = options.sinks?.hexDump ? createHexDumper() : undefined
-  let emit: (event: SessionEvent) => void = () => {}
-  let meter: SessionMeter = { sent() {}, received() {} }
-  let pending: Buffer[] = []
-  let pendingLength = 0
-  let lineNumber = 0
-  let inputPaused = false
-  let stopped = false
+  return new WsTransport(ws, early, io.input, io.output, options)
+}
 
-  const tap = (direction: '>' | '<', data: Buffer, isBinary: boolean) => {
-    const sinks = options.sinks
-    if (sinks?.hexDump && dumper) sinks.hexDump.write(`${direction} ${isBinary ? 'binary' : 'text'} message, ${data.length} bytes\n${dumper(direction, data)}`)
-    sinks?.raw?.write(data)
-  }
-  const resumeSocket = () => ws.resume()
-  const onMessage = (data: Buffer, isBinary: boolean) => {
-    meter.received(data.length)
-    tap('<', data, isBinary)
-    const ok = output.write(options.binary ? data : Buffer.concat([data, NEWLINE]))
-    if (!ok && !stopped) {
-      ws.pause()
-      output.once('drain', resumeSocket)
-    }
-  }
-  const onClose = (code: number, reason: Buffer) => emit({ type: 'peer-close', code, reason: reason.toString() })
-  const onError = (error: unknown) => emit({ type: 'error', error: protocolError(error, prefix, maxMessage) })
-  const onOutputError = () => emit({ type: 'output-error' })
-  const onSent = () => {
-    if (inputPaused && !stopped && ws.bufferedAmount <= LOW_WATER) {
-      inputPaused = false
-      input?.resume()
-    }
-  }
+/** Splits input into lines (at most `max` bytes each, a trailing CR stripped); sans-I/O. */
+class LineSplitter {
+  private pending: Buffer[] = []
+  private pendingLength = 0
 
-  function send(data: Buffer, binary: boolean) {
-    meter.sent(data.length)
-    tap('>', data, binary)
-    ws.send(data, { binary }, onSent)
-    if (ws.bufferedAmount > HIGH_WATER && input) {
-      inputPaused = true
-      input.pause()
-    }
-  }
+  constructor(private readonly max: number) {}
 
-  function sendLine(line: Buffer) {
-    lineNumber++
-    const text = line.length > 0 && line[line.length - 1] === 13 ? line.subarray(0, -1) : line
-    if (!isUtf8(text)) {
-      fail(new NetkitError(ErrorCode.WS_PROTOCOL, `stdin line ${lineNumber} is not valid UTF-8 (a text message must be; use --binary to send bytes)`))
-      return false
-    }
-    send(text, false)
-    return true
-  }
-
-  function fail(error: NetkitError) {
-    emit({ type: 'error', error })
-  }
-
-  function tooLong() {
-    fail(new NetkitError(ErrorCode.MESSAGE_TOO_LONG, `stdin line ${lineNumber + 1} is longer than --max-message (${maxMessage} bytes)`))
-  }
-
-  const onInput = (chunk: Buffer) => {
-    if (options.binary) return send(chunk, true)
+  /** The complete lines in `chunk` (with what was pending); `tooLong` once a line passed `max` (the lines before it come first). */
+  push(chunk: Buffer): { lines: Buffer[]; tooLong: boolean } {
+    const lines: Buffer[] = []
     let start = 0
     for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
       const piece = chunk.subarray(start, nl)
-      const line = pendingLength > 0 ? Buffer.concat([...pending, piece]) : piece
-      pending = []
-      pendingLength = 0
+      const line = this.pendingLength > 0 ? Buffer.concat([...this.pending, piece]) : piece
+      this.pending = []
+      this.pendingLength = 0
       start = nl + 1
-      if (line.length > maxMessage) return tooLong()
-      if (!sendLine(line)) return
+      if (line.length > this.max) return { lines, tooLong: true }
+      lines.push(stripCr(line))
     }
     if (start < chunk.length) {
-      pending.push(chunk.subarray(start))
-      pendingLength += chunk.length - start
-      if (pendingLength > maxMessage) tooLong()
+      this.pending.push(chunk.subarray(start))
+      this.pendingLength += chunk.length - start
+      if (this.pendingLength > this.max) return { lines, tooLong: true }
+    }
+    return { lines, tooLong: false }
+  }
+
+  /** A last line without a newline, if any. */
+  end(): Buffer | undefined {
+    if (this.pendingLength === 0) return undefined
+    const line = Buffer.concat(this.pending)
+    this.pending = []
+    this.pendingLength = 0
+    return stripCr(line)
+  }
+}
+
+const stripCr = (line: Buffer) => (line.length > 0 && line[line.length - 1] === 13 ? line.subarray(0, -1) : line)
+
+class WsTransport implements Transport {
+  private emit: (event: SessionEvent) => void = () => {}
+  private meter: SessionMeter = { sent() {}, received() {} }
+  private readonly lines: LineSplitter
+  private readonly maxMessage: number
+  private readonly prefix: string
+  private readonly dumper: ReturnType<typeof createHexDumper> | undefined
+  private lineNumber = 0
+  private inputPaused = false
+  private stopped = false
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly early: EarlyEvents,
+    private readonly input: Readable | null,
+    private readonly output: Writable,
+    private readonly options: WsTransportOptions,
+  ) {
+    this.maxMessage = options.maxMessage ?? DEFAULT_MAX_MESSAGE
+    this.lines = new LineSplitter(this.maxMessage)
+    this.prefix = options.label ? `${options.label}: ` : ''
+    this.dumper = options.sinks?.hexDump ? createHexDumper() : undefined
+  }
+
+  private tap(direction: '>' | '<', data: Buffer, isBinary: boolean) {
+    const sinks = this.options.sinks
+    if (sinks?.hexDump && this.dumper) sinks.hexDump.write(`${direction} ${isBinary ? 'binary' : 'text'} message, ${data.length} bytes\n${this.dumper(direction, data)}`)
+    sinks?.raw?.write(data)
+  }
+
+  private readonly resumeSocket = () => this.ws.resume()
+
+  private readonly onMessage = (data: Buffer, isBinary: boolean) => {
+    this.meter.received(data.length)
+    this.tap('<', data, isBinary)
+    const ok = this.output.write(this.options.binary ? data : Buffer.concat([data, NEWLINE]))
+    if (!ok && !this.stopped) {
+      this.ws.pause()
+      this.output.once('drain', this.resumeSocket)
     }
   }
-  const onInputEnd = () => {
+
+  private readonly onClose = (code: number, reason: Buffer) => this.emit({ type: 'peer-close', code, reason: reason.toString() })
+  private readonly onError = (error: unknown) => this.emit({ type: 'error', error: protocolError(error, this.prefix, this.maxMessage) })
+  private readonly onOutputError = () => this.emit({ type: 'output-error' })
+
+  private readonly onSent = () => {
+    if (this.inputPaused && !this.stopped && this.ws.bufferedAmount <= LOW_WATER) {
+      this.inputPaused = false
+      this.input?.resume()
+    }
+  }
+
+  private send(data: Buffer, binary: boolean) {
+    this.meter.sent(data.length)
+    this.tap('>', data, binary)
+    this.ws.send(data, { binary }, this.onSent)
+    if (this.ws.bufferedAmount > HIGH_WATER && this.input) {
+      this.inputPaused = true
+      this.input.pause()
+    }
+  }
+
+  /** Send one text line; false (after failing the session) when it is not UTF-8. */
+  private sendLine(line: Buffer): boolean {
+    this.lineNumber++
+    if (!isUtf8(line)) {
+      this.fail(new NetkitError(ErrorCode.WS_PROTOCOL, `stdin line ${this.lineNumber} is not valid UTF-8 (a text message must be; use --binary to send bytes)`))
+      return false
+    }
+    this.send(line, false)
+    return true
+  }
+
+  private fail(error: NetkitError) {
+    this.emit({ type: 'error', error })
+  }
+
+  private readonly onInput = (chunk: Buffer) => {
+    if (this.options.binary) return this.send(chunk, true)
+    const { lines, tooLong } = this.lines.push(chunk)
+    for (const line of lines) if (!this.sendLine(line)) return
+    if (tooLong) this.fail(new NetkitError(ErrorCode.MESSAGE_TOO_LONG, `stdin line ${this.lineNumber + 1} is longer than --max-message (${this.maxMessage} bytes)`))
+  }
+
+  private readonly onInputEnd = () => {
     // A last line without a newline is still a message.
-    if (pendingLength > 0) {
-      const line = Buffer.concat(pending)
-      pending = []
-      pendingLength = 0
-      if (!sendLine(line)) return
-    }
-    emit({ type: 'input-eof' })
+    const last = this.lines.end()
+    if (last !== undefined && !this.sendLine(last)) return
+    this.emit({ type: 'input-eof' })
   }
 
-  function start(report: (event: SessionEvent) => void, sessionMeter: SessionMeter) {
-    emit = report
-    meter = sessionMeter
-    early.detach()
-    ws.on('message', onMessage)
-    ws.on('close', onClose)
-    ws.on('error', onError)
-    output.on('error', onOutputError)
+  start(report: (event: SessionEvent) => void, meter: SessionMeter) {
+    this.emit = report
+    this.meter = meter
+    this.early.detach()
+    this.ws.on('message', this.onMessage)
+    this.ws.on('close', this.onClose)
+    this.ws.on('error', this.onError)
+    this.output.on('error', this.onOutputError)
     // Events from before the session, in order, never synchronously from start().
-    queueMicrotask(() => {
-      if (stopped) return
-      for (const [data, isBinary] of early.messages) onMessage(data, isBinary)
-      if (early.error !== undefined) onError(early.error)
-      else if (early.close) onClose(early.close[0], Buffer.from(early.close[1]))
-      if (!input || stopped) return
-      if (input.readableEnded) return onInputEnd()
-      input.on('data', onInput)
-      input.on('end', onInputEnd)
-      // A read error on the input ends it, as EOF would (the rule of the other transports).
-      input.on('error', onInputEnd)
-      input.resume()
-    })
+    queueMicrotask(() => this.replayThenRead())
   }
 
-  function stop() {
-    stopped = true
-    ws.off('message', onMessage)
-    ws.off('close', onClose)
-    ws.off('error', onError)
+  private replayThenRead() {
+    if (this.stopped) return
+    for (const [data, isBinary] of this.early.messages) this.onMessage(data, isBinary)
+    if (this.early.error !== undefined) this.onError(this.early.error)
+    else if (this.early.close) this.onClose(this.early.close[0], Buffer.from(this.early.close[1]))
+    const input = this.input
+    if (!input || this.stopped) return
+    if (input.readableEnded) return this.onInputEnd()
+    input.on('data', this.onInput)
+    input.on('end', this.onInputEnd)
+    // A read error on the input ends it, as EOF would (the rule of the other transports).
+    input.on('error', this.onInputEnd)
+    input.resume()
+  }
+
+  shutdownWrite() {
+    this.ws.close(1000)
+  }
+
+  flushOutput(done: () => void) {
+    if (this.output.writableNeedDrain) this.output.once('drain', done)
+    else done()
+  }
+
+  stop() {
+    this.stopped = true
+    const { ws, input, output } = this
+    ws.off('message', this.onMessage)
+    ws.off('close', this.onClose)
+    ws.off('error', this.onError)
     ws.on('error', () => {}) // the session is over; a late error is not news
-    output.off('error', onOutputError)
-    output.off('drain', resumeSocket)
+    output.off('error', this.onOutputError)
+    output.off('drain', this.resumeSocket)
     if (input) {
-      input.off('data', onInput)
-      input.off('end', onInputEnd)
-      input.off('error', onInputEnd)
+      input.off('data', this.onInput)
+      input.off('end', this.onInputEnd)
+      input.off('error', this.onInputEnd)
       input.pause()
     }
   }
 
-  return {
-    start,
-    shutdownWrite: () => ws.close(1000),
-    flushOutput(done) {
-      if (output.writableNeedDrain) output.once('drain', done)
-      else done()
-    },
-    stop,
-    closeError: (code, reason) => new NetworkError(ErrorCode.WS_CLOSED, `${prefix}${describeClose(code, reason)}`, undefined, {}),
-    close(outcome) {
-      if (outcome === 'failed') return void ws.terminate()
-      if (ws.readyState === ws.CLOSED) return
-      if (ws.readyState === ws.OPEN) ws.close(1000)
-      return new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          ws.terminate()
-          resolve()
-        }, CLOSE_GRACE_MS)
-        ws.once('close', () => {
-          clearTimeout(timer)
-          resolve()
-        })
+  closeError(code: number, reason: string) {
+    return new NetworkError(ErrorCode.WS_CLOSED, `${this.prefix}${describeClose(code, reason)}`, undefined, {})
+  }
+
+  close(outcome: SessionEnd | 'failed'): void | Promise<void> {
+    const ws = this.ws
+    if (outcome === 'failed') return void ws.terminate()
+    if (ws.readyState === ws.CLOSED) return
+    if (ws.readyState === ws.OPEN) ws.close(1000)
+    // -q, -w, a signal: our close frame is out, the peer's answer is not awaited.
+    if (outcome !== 'peer-eof' && ws.bufferedAmount === 0) return void ws.terminate()
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        ws.terminate()
+        resolve()
+      }, CLOSE_GRACE_MS)
+      ws.once('close', () => {
+        clearTimeout(timer)
+        resolve()
       })
-    },
+    })
   }
 }
