@@ -52,6 +52,14 @@ describe('nc ws:// against independent servers', () => {
     expect((await nc.stdout).toString()).toBe(sha256(data))
   })
 
+  it('an IPv6 literal URL (ws://[::1]:port/)', async () => {
+    const { port } = await wsEcho(['--host', '::1'])
+    const r = await runNc([`ws://[::1]:${port}/`], { stdin: Buffer.from('six\n') })
+    expect(r.stderr).toBe('')
+    expect(r.stdout.toString()).toBe('six\n')
+    expect(r.code).toBe(0)
+  })
+
   it('--hex-dump shows each message with its type', async () => {
     const { port } = await wsEcho()
     const r = await runNc(['--hex-dump', `ws://127.0.0.1:${port}/`], { stdin: Buffer.from('abc\n') })
@@ -227,6 +235,12 @@ describe('nc wss:// and proxies', () => {
     const insecure = await runNc(['--ssl-insecure', `wss://127.0.0.1:${port}/`], { stdin: Buffer.from('anyway\n') })
     expect(insecure.stdout.toString()).toBe('anyway\n')
     expect(insecure.code).toBe(0)
+    // Through a SOCKS5 tunnel: TLS over the proxied stream, then the handshake.
+    const socks = await socks5Proxy()
+    const tunnelled = await runNc(['-x', `127.0.0.1:${socks.port}`, '--ssl-trustfile', files['cert.pem']!, url], { stdin: Buffer.from('tunnelled\n') })
+    expect(tunnelled.stdout.toString()).toBe('tunnelled\n')
+    expect(tunnelled.code).toBe(0)
+    expect(socks.requests).toEqual([`localhost:${port}`])
     const refused = await runNc([url], { stdin: Buffer.from('no\n') })
     expect(refused.code).toBe(1)
     expect(lines(refused.stderr)).toHaveLength(1)
