@@ -299,6 +299,47 @@ describe('nc -l --ws', () => {
     await listener.exit
   })
 
+  it('--broker: each client message (a line) goes to every other client as a message', async () => {
+    const listener = await spawnListener(['-lv', '--ws', '--broker', '127.0.0.1', '0'])
+    const a = await rawWebSocket(listener.port)
+    const b = await rawWebSocket(listener.port)
+    await listener.waitStderr(/user2/)
+    a.send({ opcode: WS_OPCODE.text, payload: 'from a' })
+    expect((await b.waitFrame((f) => f.opcode === WS_OPCODE.text)).payload.toString()).toBe('from a')
+    b.send({ opcode: WS_OPCODE.text, payload: 'from b' })
+    expect((await a.waitFrame((f) => f.opcode === WS_OPCODE.text)).payload.toString()).toBe('from b')
+    listener.child.kill('SIGTERM')
+    expect(await listener.exit).toBe(143)
+  })
+
+  it('--chat: lines arrive prefixed with the sender, one message each', async () => {
+    const listener = await spawnListener(['-lv', '--ws', '--chat', '127.0.0.1', '0'])
+    const a = await rawWebSocket(listener.port)
+    const b = await rawWebSocket(listener.port)
+    await listener.waitStderr(/user2/)
+    a.send({ opcode: WS_OPCODE.text, payload: 'hello' })
+    const got = await b.waitFrame((f) => f.opcode === WS_OPCODE.text && f.payload.toString().includes('hello'))
+    expect(got.payload.toString()).toBe('<user1> hello')
+    listener.child.kill('SIGTERM')
+    await listener.exit
+  })
+
+  it('--keep-open: stdin lines go to every client, every client message to stdout', async () => {
+    const listener = await spawnListener(['-lv', '--ws', '--keep-open', '127.0.0.1', '0'], { stdin: 'pipe' })
+    const a = await rawWebSocket(listener.port)
+    const b = await rawWebSocket(listener.port)
+    await listener.waitStderr(/user2/)
+    listener.child.stdin!.write('to all\n')
+    expect((await a.waitFrame((f) => f.opcode === WS_OPCODE.text)).payload.toString()).toBe('to all')
+    expect((await b.waitFrame((f) => f.opcode === WS_OPCODE.text)).payload.toString()).toBe('to all')
+    a.send({ opcode: WS_OPCODE.text, payload: 'one' })
+    await listener.waitStdout(/one\n/)
+    b.send({ opcode: WS_OPCODE.text, payload: 'two' })
+    await listener.waitStdout(/two\n/)
+    listener.child.kill('SIGTERM')
+    await listener.exit
+  })
+
   it('answers a plain HTTP request with 426', async () => {
     const listener = await spawnListener(['-lv', '--ws', '-d', '127.0.0.1', '0'])
     const plain = await rawWebSocket(listener.port, { plain: true })

@@ -66,7 +66,7 @@ export const EXTRAS_RULES: readonly OptionRule<ExtrasWanted>[] = [
   { when: (w) => wsOptions(w.a) && !w.ws, message: '--binary, --header, --ws-protocol and --max-message need WebSocket mode (a ws:// URL, or -l --ws)' },
   { when: (w) => w.ws && w.a.header !== undefined && w.listen, message: '--header applies to connect mode (ws:// URLs)' },
   { when: (w) => w.ws && (w.options.udp || w.options.unixPath !== undefined), message: 'WebSocket mode works over TCP, not -u or -U' },
-  { when: (w) => w.ws && (w.exec || w.hub !== undefined), message: 'WebSocket mode cannot be combined with -e/-c, --keep-open, --broker or --chat (use -k to serve clients one after another)' },
+  { when: (w) => w.ws && w.exec, message: 'WebSocket mode cannot be combined with -e/-c' },
   { when: (w) => w.ws && (w.options.frame || w.options.crlf || w.options.intervalMs !== undefined), message: 'WebSocket mode cannot be combined with --frame, -C or -i (messages are lines already)' },
   { when: (w) => w.ws && (w.a['send-only'] || w.a.shutdown !== undefined), message: 'WebSocket mode cannot be combined with --send-only or --no-shutdown (stdin EOF always sends close 1000; -d or --recv-only to send nothing)' },
 ]

@@ -88,9 +88,10 @@ async function sessionHooks(w: ExtrasWanted, options: NcOptions, env: ExtrasEnvi
   }
   if (w.hub) {
     const local = w.hub === 'fanout' ? { input: options.noStdin ? null : env.stdin, output: a['send-only'] ? discard() : env.stdout } : undefined
-    hooks.handleConnection = await (await hooksModule()).hubHook({ mode: w.hub, idleTimeoutMs: options.idleTimeoutMs, local, wrapStream, signal: env.signal }, env.log)
+    const wrap = w.ws ? await webSocketWrap(w, wrapStream, env) : wrapStream
+    hooks.handleConnection = await (await hooksModule()).hubHook({ mode: w.hub, idleTimeoutMs: options.idleTimeoutMs, local, wrapStream: wrap, signal: env.signal }, env.log)
   }
-  if (w.ws) hooks.runSession = await webSocketSession(w, options, env)
+  if (w.ws && !w.hub) hooks.runSession = await webSocketSession(w, options, env)
   if (a['send-only'] && !w.hub) hooks.sessionIO = (_context, defaults) => ({ input: defaults.input, output: discard() })
   return hooks
 }
@@ -101,13 +102,26 @@ async function webSocketSession(w: ExtrasWanted, options: NcOptions, env: Extras
   const { parseProtocols, parseHeaderLines } = await import('../features/websocket.js')
   // Checked now, before any connection: a bad header is a usage error (exit 2), not a failed session.
   parseHeaderLines(a.header ?? [])
-  const maxMessage = a['max-message'] === undefined ? undefined : parseSize(a['max-message'], '--max-message')
-  if (maxMessage !== undefined && (maxMessage < 1 || maxMessage > MAX_WS_MESSAGE)) throw new UsageError(`--max-message must be between 1 and ${MAX_WS_MESSAGE} bytes (1G)`)
+  const maxMessage = maxMessageOf(a)
   const { webSocketHook } = await import('../features/hooks.js')
   const local = () => ({ input: options.noStdin ? null : env.stdin, output: env.stdout })
   const { quitAfterEofMs, idleTimeoutMs, connectTimeoutMs } = options
   const hook = { url: options.webSocketUrl, headers: a.header, protocols: parseProtocols(a['ws-protocol']), binary: a.binary, maxMessage, handshakeTimeoutMs: connectTimeoutMs, quitAfterEofMs, idleTimeoutMs, local }
   return webSocketHook(hook, env.log)
+}
+
+/** The hubs' streams in WebSocket mode: each client's messages as lines (or raw with --binary). */
+async function webSocketWrap(w: ExtrasWanted, tls: WrapStream | undefined, env: ExtrasEnvironment): Promise<WrapStream> {
+  const { parseProtocols } = await import('../features/websocket.js')
+  const { webSocketWrapHook } = await import('../features/hooks.js')
+  return webSocketWrapHook({ binary: w.a.binary, maxMessage: maxMessageOf(w.a), protocols: parseProtocols(w.a['ws-protocol']) }, tls, env.log)
+}
+
+/** --max-message in bytes (undefined: the default). */
+function maxMessageOf(a: ExtrasArgs): number | undefined {
+  const maxMessage = a['max-message'] === undefined ? undefined : parseSize(a['max-message'], '--max-message')
+  if (maxMessage !== undefined && (maxMessage < 1 || maxMessage > MAX_WS_MESSAGE)) throw new UsageError(`--max-message must be between 1 and ${MAX_WS_MESSAGE} bytes (1G)`)
+  return maxMessage
 }
 
 /** The largest --max-message: 1 GiB. */

@@ -143,3 +143,17 @@ export async function webSocketHook(options: WebSocketHookOptions, log: Logger):
     return driveSession(transport, { shutdownOnEof: true, quitAfterEofMs, idleTimeoutMs }, signal)
   }
 }
+
+/** For the hubs (--keep-open, --broker, --chat) in WebSocket mode: TLS if asked, the server handshake, then a line stream. */
+export async function webSocketWrapHook(options: { binary?: boolean; maxMessage?: number; protocols?: readonly string[] }, tls: WrapStream | undefined, log: Logger): Promise<WrapStream> {
+  const { acceptWebSocket } = await import('./websocket.js')
+  const { WebSocketLineStream } = await import('./ws-stream.js')
+  const { DEFAULT_MAX_MESSAGE } = await import('../session/ws-transport.js')
+  return async (stream, context) => {
+    const secured = tls ? await tls(stream, context) : stream
+    const open = await acceptWebSocket(secured, { protocols: options.protocols, maxMessage: options.maxMessage }, log)
+    const peer = context.peer
+    const label = peer && peer.protocol !== 'unix' ? formatHostPort(peer.remoteAddress, peer.remotePort) : undefined
+    return new WebSocketLineStream(open.ws, { binary: options.binary, maxMessage: options.maxMessage ?? DEFAULT_MAX_MESSAGE, label }, open)
+  }
+}

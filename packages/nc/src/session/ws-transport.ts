@@ -75,6 +75,11 @@ export function describeClose(code: number, reason: string): string {
   return `closed with ${code}${name ? ` (${name})` : ''}${reason ? `: ${reason}` : ''}`
 }
 
+/** The error for a peer's abnormal close: `LABEL: closed with 1011 (internal error): reason`. */
+export function wsCloseError(label: string | undefined, code: number, reason: string): NetworkError {
+  return new NetworkError(ErrorCode.WS_CLOSED, `${label ? `${label}: ` : ''}${describeClose(code, reason)}`, undefined, {})
+}
+
 /** The close code ws sent with a protocol error (its errors carry it under a symbol). */
 function statusOf(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined
@@ -105,7 +110,7 @@ export function createWsTransport(ws: WebSocket, early: EarlyEvents, io: { input
 }
 
 /** Splits input into lines (at most `max` bytes each, a trailing CR stripped); sans-I/O. */
-class LineSplitter {
+export class LineSplitter {
   private pending: Buffer[] = []
   private pendingLength = 0
 
@@ -290,7 +295,7 @@ class WsTransport implements Transport {
   }
 
   closeError(code: number, reason: string) {
-    return new NetworkError(ErrorCode.WS_CLOSED, `${this.prefix}${describeClose(code, reason)}`, undefined, {})
+    return wsCloseError(this.options.label, code, reason)
   }
 
   close(outcome: SessionEnd | 'failed'): void | Promise<void> {
