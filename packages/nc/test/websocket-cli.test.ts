@@ -247,6 +247,16 @@ describe('nc wss:// and proxies', () => {
     expect(refused.stdout.length).toBe(0)
   })
 
+  it('-l --ws --ssl serves wss:// (our client against our listener)', async () => {
+    const { key, cert } = createSelfSignedCertificate({ altNames: ['localhost'] })
+    const files = tempFiles({ 'cert.pem': cert, 'key.pem': key })
+    const listener = await spawnListener(['-lv', '--ws', '--ssl', '--ssl-cert', files['cert.pem']!, '--ssl-key', files['key.pem']!, '-d', '127.0.0.1', '0'])
+    const client = await runNc(['--ssl-trustfile', files['cert.pem']!, `wss://localhost:${listener.port}/`], { stdin: Buffer.from('over tls\n') })
+    expect(client.code).toBe(0)
+    expect(await listener.exit).toBe(0)
+    expect((await listener.stdout).toString()).toBe('over tls\n')
+  })
+
   it('-x: through a SOCKS5 proxy and an HTTP CONNECT proxy, the tunnel carries the handshake', async () => {
     const { port } = await wsEcho()
     const socks = await socks5Proxy()
