@@ -184,6 +184,14 @@ describe('nc ws:// half-close and exit (raw server, one test per table row)', ()
     expect(answered).toBe(1009)
   })
 
+  it('a stdin line that is not UTF-8: one clear line (use --binary), exit 1', async () => {
+    const { port } = await wsEcho()
+    const r = await runNc([`ws://127.0.0.1:${port}/`], { stdin: Buffer.from([0x6f, 0x6b, 0x0a, 0xff, 0xfe, 0x0a]) })
+    expect(lines(r.stderr)).toHaveLength(1)
+    expect(r.stderr).toContain('stdin line 2 is not valid UTF-8')
+    expect(r.code).toBe(1)
+  })
+
   it('a stdin line over --max-message: one clear line naming it, exit 1', async () => {
     const { port } = await wsEcho()
     const r = await runNc(['--max-message', '8', `ws://127.0.0.1:${port}/`], { stdin: Buffer.from('short\nmuch too long\n') })
