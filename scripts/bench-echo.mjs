@@ -11,6 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
+import { measureColdStarts } from './lib/cold-start.mjs'
 import { machineLine, markdownTable, repoRoot, writeSection } from './lib/report.mjs'
 import { cpuMs, fileLimit, rssBytes, serverCatalogue, startServer } from './bench-echo/servers.mjs'
 
@@ -139,6 +140,46 @@ function tcpRow(r, value) {
     clean: r.mismatches === 0,
   }
 }
+
+/**
+ * Cold start of the echo CLIs against bare `node -e 0` and minimal Node servers: `--version`,
+ * and a real session, spawn to the `listening` line (the process is then killed); written to
+ * the `echo-cold-start` section.
+ */
+async function coldStart() {
+  const cli = (name) => path.join(repoRoot, `packages/${name}/dist/cli.js`)
+  const listening = /listening/
+  const minimal = {
+    tcp: "require('node:net').createServer((s) => s.pipe(s)).listen(0, '127.0.0.1', function () { console.error('listening on', this.address().port) })",
+    udp: "const s = require('node:dgram').createSocket('udp4'); s.on('message', (m, r) => s.send(m, r.port, r.address)); s.bind(0, '127.0.0.1', () => console.error('listening on', s.address().port))",
+  }
+  const { rows, header, method } = await measureColdStarts(
+    [
+      { name: '**tcp-echo --version**', argv: [cli('tcp-echo'), '--version'] },
+      { name: '**udp-echo --version**', argv: [cli('udp-echo'), '--version'] },
+      { name: 'minimal node:net echo server, to listening', argv: ['-e', minimal.tcp], until: listening },
+      { name: '**tcp-echo --port 0, to listening**', argv: [cli('tcp-echo'), '--port', '0'], until: listening },
+      { name: 'minimal node:dgram echo server, to listening', argv: ['-e', minimal.udp], until: listening },
+      { name: '**udp-echo --port 0, to listening**', argv: [cli('udp-echo'), '--port', '0'], until: listening },
+      { name: 'tcp-echo -h (loads yargs)', argv: [cli('tcp-echo'), '-h'] },
+    ],
+    { runs: Number(process.env.BENCH_COLD_START_RUNS ?? 20) },
+  )
+  const body = [
+    '### Echo CLIs cold start (`npm run bench:echo`)',
+    '',
+    machineLine(),
+    '',
+    `Wall time from spawn to exit (\`--version\`, \`-h\`) or to the \`listening\` line on stderr (servers), ${method}. Target: within 1.3× of \`node -e 0\`.`,
+    '',
+    markdownTable(header, rows),
+  ].join('\n')
+  writeSection('echo-cold-start', body)
+  process.stdout.write(`${body}\n`)
+}
+
+await coldStart()
+if (process.env.BENCH_COLD_START_ONLY) process.exit(0)
 
 const started = Date.now()
 const loadBefore = os.loadavg()

@@ -8,12 +8,54 @@ import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import http from 'node:http'
+import { measureColdStarts } from './lib/cold-start.mjs'
 import { machineLine, markdownTable, median, repoRoot, which, writeSection } from './lib/report.mjs'
 
 const SIZE = 1024 ** 3
 const RUNS = Number(process.env.BENCH_HTTP_RUNS ?? 5)
 const httpGetCli = path.join(repoRoot, 'packages/http-get/dist/cli.js')
 const template = path.join(repoRoot, 'scripts/bench-http/nginx.conf.template')
+
+/**
+ * Cold start of a real session: `http-get -s -o /dev/null URL` for a 6-byte body from a Node
+ * server in this process, against bare `node -e 0`, the smallest Node client (minimal-get.mjs)
+ * and curl; written to the `http-cold-start` section.
+ */
+async function coldStart() {
+  const server = http.createServer((req, res) => res.end('hello\n')).listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const url = `http://127.0.0.1:${server.address().port}/small`
+  const curlPath = which('curl')
+  const runs = Number(process.env.BENCH_COLD_START_RUNS ?? 20)
+  try {
+    const { rows, header, method } = await measureColdStarts(
+      [
+        { name: 'node minimal-get.mjs URL (node:net, no parsing: the floor)', argv: [path.join(repoRoot, 'scripts/bench-http/minimal-get.mjs'), url] },
+        { name: '**http-get -s -o /dev/null URL**', argv: [httpGetCli, '-s', '-o', '/dev/null', url] },
+        { name: 'http-get -h (loads yargs)', argv: [httpGetCli, '-h'] },
+        ...(curlPath ? [{ name: 'curl -s -o /dev/null URL', command: curlPath, argv: ['-s', '-o', '/dev/null', url] }] : []),
+      ],
+      { runs },
+    )
+    const body = [
+      '### http-get cold start (`npm run bench:http`)',
+      '',
+      machineLine(),
+      '',
+      `Wall time from spawn to exit, ${method}; the URL serves 6 bytes from a Node server on 127.0.0.1. Target: the real session within 1.3× of \`node -e 0\`.`,
+      '',
+      markdownTable(header, rows),
+    ].join('\n')
+    writeSection('http-cold-start', body)
+    console.log(body)
+  } finally {
+    server.close()
+  }
+}
+
+await coldStart()
+if (process.env.BENCH_COLD_START_ONLY) process.exit(0)
 
 function findNginx() {
   return which('nginx') ?? ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find((p) => fs.existsSync(p))

@@ -5,7 +5,7 @@
  * the rest of each package.json.
  */
 import { execFile } from 'node:child_process'
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { isBuiltin } from 'node:module'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -154,6 +154,9 @@ describe('lean installs (budgets in the root README)', () => {
     expect(budget, `no install budget for ${p.json.name} in README.md`).toBeDefined()
     const dir = path.join(work, `lean-${p.json.name.replace('@netkit/', '')}`)
     mkdirSync(dir)
+    // A project of its own: without a package.json npm walks up and may install into whatever
+    // project an ancestor directory holds (a stray /tmp/package.json did exactly that).
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'lean-install', private: true }))
     const tarballs = [...internalClosure(p.json.name)].map((name) => tarballOf.get(name)!)
     await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], { cwd: dir })
     const modules = path.join(dir, 'node_modules')

@@ -3,6 +3,7 @@
  * search stopped, so the input is scanned once however it is chunked; a delimiter split across
  * chunks is found by looking at the last few held bytes.
  */
+import { InvalidArgumentError } from '@netkit/shared'
 import type { Codec, FrameDecoder } from './codec.js'
 import { DecoderBase } from './decoder-base.js'
 import { FrameTooLargeError, FrameTruncatedError } from './errors.js'
@@ -205,7 +206,7 @@ class DelimitedDecoder extends DecoderBase {
 function makeCodec(name: string, options: DelimitedOptions): Codec {
   const raw = options.delimiter ?? '\n'
   const delimiter = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : Buffer.from(raw)
-  if (delimiter.length === 0) throw new RangeError('delimiter must not be empty')
+  if (delimiter.length === 0) throw new InvalidArgumentError('delimiter must not be empty')
   const config: DelimitedConfig = {
     delimiter,
     crlf: options.crlf ?? false,

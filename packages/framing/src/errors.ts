@@ -4,7 +4,7 @@
  * package; without its own brand a subclass would inherit NetkitError's `Symbol.hasInstance` and
  * match every NetkitError.
  */
-import { NetkitError, brandError } from '@netkit/shared'
+import { ErrorCode, NetkitError, brandError } from '@netkit/shared'
 
 /** A frame (announced by its prefix, or a line without its delimiter yet) is larger than the codec allows. */
 export class FrameTooLargeError extends NetkitError {
@@ -14,7 +14,7 @@ export class FrameTooLargeError extends NetkitError {
   readonly limit: number
 
   constructor(size: number, limit: number, message?: string) {
-    super('NETKIT_FRAME_TOO_LARGE', message ?? `frame of ${size} bytes exceeds the limit of ${limit} bytes`)
+    super(ErrorCode.FRAME_TOO_LARGE, message ?? `frame of ${size} bytes exceeds the limit of ${limit} bytes`)
     this.name = 'FrameTooLargeError'
     this.size = size
     this.limit = limit
@@ -28,7 +28,7 @@ export class FrameTruncatedError extends NetkitError {
   readonly buffered: number
 
   constructor(buffered: number, message?: string) {
-    super('NETKIT_FRAME_TRUNCATED', message ?? `input ended inside a frame (${buffered} bytes of an incomplete frame)`)
+    super(ErrorCode.FRAME_TRUNCATED, message ?? `input ended inside a frame (${buffered} bytes of an incomplete frame)`)
     this.name = 'FrameTruncatedError'
     this.buffered = buffered
   }
@@ -38,7 +38,7 @@ brandError(FrameTruncatedError, 'FrameTruncatedError')
 /** A varint length prefix is overlong (non-minimal) or larger than 53 bits. */
 export class InvalidVarintError extends NetkitError {
   constructor(message: string) {
-    super('NETKIT_INVALID_VARINT', message)
+    super(ErrorCode.INVALID_VARINT, message)
     this.name = 'InvalidVarintError'
   }
 }
@@ -49,7 +49,7 @@ export class InvalidFrameLengthError extends NetkitError {
   readonly length: number
 
   constructor(length: number, message: string) {
-    super('NETKIT_INVALID_FRAME_LENGTH', message)
+    super(ErrorCode.INVALID_FRAME_LENGTH, message)
     this.name = 'InvalidFrameLengthError'
     this.length = length
   }

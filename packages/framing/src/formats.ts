@@ -1,4 +1,5 @@
 /** The codecs a CLI offers with `--frame NAME`. */
+import { InvalidArgumentError } from '@netkit/shared'
 import type { Codec } from './codec.js'
 import { lines } from './delimited.js'
 import { lengthPrefixed } from './length-prefixed.js'
@@ -25,6 +26,6 @@ export function codecFor(format: FrameFormat, options: CodecForOptions = {}): Co
     case 'varint':
       return varint({ maxFrameSize: options.maxFrameSize })
     default:
-      throw new RangeError(`unknown frame format ${JSON.stringify(format)} (expected ${FRAME_FORMATS.join(', ')})`)
+      throw new InvalidArgumentError(`unknown frame format ${JSON.stringify(format)} (expected ${FRAME_FORMATS.join(', ')})`)
   }
 }

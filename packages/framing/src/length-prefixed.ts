@@ -1,4 +1,5 @@
 /** Frames preceded by a fixed-width unsigned length: 1, 2, 4 (default) or 8 bytes, big (default) or little endian. */
+import { InvalidArgumentError } from '@netkit/shared'
 import type { Codec, FrameDecoder } from './codec.js'
 import { FrameTooLargeError, InvalidFrameLengthError } from './errors.js'
 import { LengthDecoder } from './length-decoder.js'
@@ -122,8 +123,8 @@ export function lengthPrefixed(options: LengthPrefixedOptions = {}): Codec {
   const width = options.width ?? 4
   const endian = options.endian ?? 'big'
   const includesHeader = options.lengthIncludesHeader ?? false
-  if (width !== 1 && width !== 2 && width !== 4 && width !== 8) throw new RangeError(`width must be 1, 2, 4 or 8, got ${String(width)}`)
-  if (endian !== 'big' && endian !== 'little') throw new RangeError(`endian must be 'big' or 'little', got ${String(endian)}`)
+  if (width !== 1 && width !== 2 && width !== 4 && width !== 8) throw new InvalidArgumentError(`width must be 1, 2, 4 or 8, got ${String(width)}`)
+  if (endian !== 'big' && endian !== 'little') throw new InvalidArgumentError(`endian must be 'big' or 'little', got ${String(endian)}`)
   const widest = width === 8 ? Number.MAX_SAFE_INTEGER : 2 ** (8 * width) - 1
   const maxFrameSize = Math.min(checkMaxFrameSize(options.maxFrameSize, DEFAULT_MAX_FRAME_SIZE), includesHeader ? widest - width : widest)
   const read = readers[`${width}${endian}`]

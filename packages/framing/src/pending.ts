@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@netkit/shared'
 /**
  * The bytes of an incomplete frame. Keeps a list of pieces and joins them once, when the frame
  * completes, so decoding stays linear however the input is chunked. Large pieces are kept as views
@@ -125,6 +126,6 @@ export function join(pieces: readonly Uint8Array[], total: number): Buffer {
 }
 
 /** push() got something other than bytes (a string from a stream with setEncoding, say): a programming error. */
-export function notBytes(chunk: unknown): TypeError {
-  return new TypeError(`a frame decoder takes Uint8Array chunks, got ${typeof chunk === 'string' ? 'a string (remove setEncoding?)' : typeof chunk}`)
+export function notBytes(chunk: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(`a frame decoder takes Uint8Array chunks, got ${typeof chunk === 'string' ? 'a string (remove setEncoding?)' : typeof chunk}`)
 }

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@netkit/shared'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { DEFAULT_MAX_LINE_SIZE, FrameTooLargeError, FrameTruncatedError, codecFor, delimited, lines } from '../src/index.js'
 import { decodeAll, feed, rechunk, str, text } from './helpers.js'
@@ -147,7 +148,7 @@ describe('delimited with other delimiters', () => {
   })
 
   it('rejects an empty delimiter', () => {
-    expect(() => delimited({ delimiter: '' })).toThrow(RangeError)
+    expect(() => delimited({ delimiter: '' })).toThrow(InvalidArgumentError)
   })
 
   it('refuses to encode more than the limit', () => {

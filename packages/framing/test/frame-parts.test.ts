@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@netkit/shared'
 import { describe, expect, it } from 'vitest'
 import { Readable } from 'node:stream'
 import { ZERO_COPY_ENCODE_MIN, codecFor, createNodeEncodeStream, delimited, encodeFrames, lengthPrefixed, varint, type Codec } from '../src/index.js'
@@ -29,10 +30,10 @@ describe('frameParts (large payloads without a copy)', () => {
 
 describe('encode input checks', () => {
   it('refuses payloads that are not bytes (a string would be framed as garbage)', async () => {
-    for (const codec of codecs) expect(() => codec.encode('abc' as unknown as Uint8Array)).toThrow(TypeError)
+    for (const codec of codecs) expect(() => codec.encode('abc' as unknown as Uint8Array)).toThrow(InvalidArgumentError)
     const encode = createNodeEncodeStream(lengthPrefixed())
     const done = new Promise((_, reject) => encode.on('error', reject))
     encode.write('abc')
-    await expect(done).rejects.toBeInstanceOf(TypeError)
+    await expect(done).rejects.toBeInstanceOf(InvalidArgumentError)
   })
 })

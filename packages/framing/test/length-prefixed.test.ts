@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@netkit/shared'
 import { describe, expect, it } from 'vitest'
 import {
   DEFAULT_MAX_FRAME_SIZE,
@@ -73,10 +74,10 @@ describe('lengthPrefixed encode', () => {
   })
 
   it('validates options', () => {
-    expect(() => lengthPrefixed({ width: 3 as 4 })).toThrow(RangeError)
-    expect(() => lengthPrefixed({ endian: 'middle' as 'big' })).toThrow(RangeError)
-    expect(() => lengthPrefixed({ maxFrameSize: -1 })).toThrow(RangeError)
-    expect(() => lengthPrefixed({ maxFrameSize: 1.5 })).toThrow(RangeError)
+    expect(() => lengthPrefixed({ width: 3 as 4 })).toThrow(InvalidArgumentError)
+    expect(() => lengthPrefixed({ endian: 'middle' as 'big' })).toThrow(InvalidArgumentError)
+    expect(() => lengthPrefixed({ maxFrameSize: -1 })).toThrow(InvalidArgumentError)
+    expect(() => lengthPrefixed({ maxFrameSize: 1.5 })).toThrow(InvalidArgumentError)
   })
 })
 
@@ -203,8 +204,8 @@ describe('lengthPrefixed decoder', () => {
 })
 
 describe('input checks', () => {
-  it('push() refuses strings with a TypeError instead of decoding garbage', () => {
-    expect(() => lengthPrefixed().createDecoder().push('abc' as unknown as Uint8Array)).toThrow(TypeError)
-    expect(() => codecFor('lines').createDecoder().push('abc\n' as unknown as Uint8Array)).toThrow(TypeError)
+  it('push() refuses strings with an InvalidArgumentError instead of decoding garbage', () => {
+    expect(() => lengthPrefixed().createDecoder().push('abc' as unknown as Uint8Array)).toThrow(InvalidArgumentError)
+    expect(() => codecFor('lines').createDecoder().push('abc\n' as unknown as Uint8Array)).toThrow(InvalidArgumentError)
   })
 })

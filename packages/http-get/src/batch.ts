@@ -4,7 +4,7 @@ import { transferReport } from './report.js'
 import { ConnectionPool } from './transfer/connection.js'
 import { borrow, SinkQueue, type Sink } from './transfer/output.js'
 import type { HttpGetOptions, HttpGetResult, OutputSpec } from './types.js'
-import { formatWriteOut } from './write-out.js'
+import { formatWriteOut, type WriteOutData } from './write-out.js'
 
 /** One URL of fetchUrls and where its body goes (default: the shared `output` option). */
 export interface UrlJob {
@@ -76,6 +76,8 @@ export interface FetchToOutputsOptions extends Omit<FetchUrlsOptions, 'onDone'> 
   stdout: Sink
   /** -w template, expanded after each transfer onto stdout. */
   writeOut?: string
+  /** Called with every transfer's -w data as it ends, in completion order (--json). */
+  onReport?: (data: WriteOutData) => void
   /** Unknown -w variables and similar notes. */
   warn?: (message: string) => void
   /** A transfer failed (not by a closed stdout); throwing here ends the run with that error. */
@@ -89,7 +91,7 @@ export interface FetchToOutputsOptions extends Omit<FetchUrlsOptions, 'onDone'> 
  * a failure before it.
  */
 export async function fetchToOutputs(urls: readonly string[], options: FetchToOutputsOptions): Promise<number> {
-  const { targets, stdout: stdoutSink, writeOut, warn, onFailure, ...fetchOptions } = options
+  const { targets, stdout: stdoutSink, writeOut, onReport, warn, onFailure, ...fetchOptions } = options
   const stdout = new SinkQueue(stdoutSink)
   const slots = urls.map((_, index) => stdout.slot(index))
   // Borrowed: each slot is closed here after its -w line, not by the transfer, to keep stdout in order.
@@ -113,9 +115,9 @@ export async function fetchToOutputs(urls: readonly string[], options: FetchToOu
     onDone: async (index, outcome) => {
       const slot = slots[index]!
       if (outcome instanceof Error) report(outcome)
-      if (writeOut !== undefined && !brokenPipe) {
-        slot.write(Buffer.from(formatWriteOut(writeOut, transferReport(urls[index]!, outcome), warn), 'utf8'), false)
-      }
+      const data = writeOut !== undefined || onReport ? transferReport(urls[index]!, outcome, { urlNum: index, method: fetchOptions.method }) : undefined
+      if (data) onReport?.(data)
+      if (data && writeOut !== undefined && !brokenPipe) slot.write(Buffer.from(formatWriteOut(writeOut, data, warn), 'utf8'), false)
       // Closing waits for this slot's turn on stdout. A transfer whose body went to stdout waits
       // before its worker starts the next URL (what waits in memory stays one held read per
       // transfer); one that wrote a file has only its -w line held, so its worker goes on.

@@ -11,7 +11,7 @@ import { Deadline } from './transfer/deadline.js'
 import { decodingSink, loadDecoders, parseContentEncoding } from './transfer/decode.js'
 import { formatHead, type Exchange, type ExchangeHooks } from './transfer/exchange.js'
 import { borrow, BufferSink, fileSink, nullSink, StreamSink, type Sink } from './transfer/output.js'
-import type { HttpGetOptions, HttpGetResult, OutputSpec, Timings } from './types.js'
+import type { ConnectionInfo, HttpGetOptions, HttpGetResult, OutputSpec, Timings, TransferInfo } from './types.js'
 import { parseTarget, remoteFileName, type RequestTarget } from './url.js'
 import pkg from '../package.json' with { type: 'json' }
 
@@ -52,13 +52,18 @@ function writeText(sink: Sink, text: string): void {
 class TransferState {
   target: RequestTarget
   numConnects = 0
+  sizeHeader = 0
+  sizeRequest = 0
   lastHead: ResponseHead | undefined
   lastBodyBytes = 0
+  redirectUrl: string | undefined
+  connection: ConnectionInfo | undefined
   current: Exchange | undefined
-  readonly timings: Timings = { namelookup: 0, connect: 0, appconnect: 0, starttransfer: 0, total: 0 }
+  readonly timings: Timings = { namelookup: 0, connect: 0, appconnect: 0, pretransfer: 0, redirect: 0, starttransfer: 0, total: 0 }
 
   constructor(
     readonly url: string,
+    readonly method: string,
     readonly first: RequestTarget,
     readonly startedAt: number,
     readonly chain: RedirectChain,
@@ -75,6 +80,50 @@ class TransferState {
 
   seconds(at: number): number {
     return Math.max(0, (at - this.startedAt) / 1000)
+  }
+
+  /** An exchange ended (answered, failed or retried): sizes add up, times are the last one's. */
+  ended(exchange: Exchange): void {
+    this.lastBodyBytes = exchange.bodyBytes
+    this.sizeHeader += exchange.headerBytes
+    this.sizeRequest += exchange.requestBytes
+    this.connection = exchange.connection.info
+    this.timings.pretransfer = this.seconds(exchange.sentAt)
+    this.timings.starttransfer = exchange.firstByteAt === 0 ? 0 : this.seconds(exchange.firstByteAt)
+  }
+
+  /** What -w reports, as far as the transfer got; `total` is stamped now. */
+  report(fileName: string | undefined): TransferInfo {
+    this.timings.total = this.seconds(performance.now())
+    const head = this.lastHead
+    return {
+      url: this.url,
+      effectiveUrl: this.target.href,
+      method: this.method,
+      status: head?.status ?? 0,
+      httpVersion: head?.httpVersion,
+      headers: head?.headers ?? [],
+      sizeDownload: this.lastBodyBytes,
+      sizeHeader: this.sizeHeader,
+      sizeRequest: this.sizeRequest,
+      numRedirects: this.chain.count,
+      numConnects: this.numConnects,
+      redirectUrl: this.redirectUrl,
+      connection: this.connection,
+      timings: this.timings,
+      fileName,
+    }
+  }
+}
+
+/** Where a 3xx response points, resolved, when it is not followed (curl's redirect_url). */
+function wouldRedirectTo(target: RequestTarget, head: ResponseHead): string | undefined {
+  const location = head.status >= 300 && head.status < 400 ? getHeader(head.headers, 'location') : undefined
+  if (location === undefined) return undefined
+  try {
+    return new URL(location.trim(), target.url).href
+  } catch {
+    return undefined
   }
 }
 
@@ -98,7 +147,7 @@ function attemptContext(state: TransferState, options: HttpGetOptions, pool: Con
   return {
     pool,
     connectOptions: { ...options, signal },
-    method: options.method ?? 'GET',
+    method: state.method,
     maxHeaderSize: options.maxHeaderSize,
     log: options.log,
     current: (exchange) => (state.current = exchange),
@@ -106,7 +155,7 @@ function attemptContext(state: TransferState, options: HttpGetOptions, pool: Con
       state.numConnects++
       recordConnectTimings(conn, state.timings, (at) => state.seconds(at))
     },
-    bodyBytes: (bytes) => (state.lastBodyBytes = bytes),
+    ended: (exchange) => state.ended(exchange),
   }
 }
 
@@ -123,6 +172,7 @@ async function requestStep(state: TransferState, options: HttpGetOptions, contex
       state.lastHead = head
       const followed = options.followRedirects === true && isRedirect(head.status, head.headers)
       if (followed) redirectTo = redirectTarget(target, head.headers)
+      state.redirectUrl = followed ? undefined : wouldRedirectTo(target, head)
       return bodySink(head, options, output, followed)
     },
     progress: options.onProgress ? (bytes) => options.onProgress!({ url: state.url, received: bytes, total, startedAt: state.startedAt }) : undefined,
@@ -134,7 +184,6 @@ async function requestStep(state: TransferState, options: HttpGetOptions, contex
   const kept = !options.http10 || headerTokens(result.head.headers, 'connection').includes('keep-alive')
   if (result.reusable && kept) context.pool.put(connection)
   else connection.destroy()
-  state.timings.starttransfer = state.seconds(result.firstByteAt)
   return { result, redirectTo }
 }
 
@@ -145,7 +194,7 @@ async function requestStep(state: TransferState, options: HttpGetOptions, contex
  */
 export async function httpGet(url: string, options: HttpGetOptions = {}): Promise<HttpGetResult> {
   const first = parseTarget(url)
-  const state = new TransferState(url, first, performance.now(), new RedirectChain(options.maxRedirects ?? DEFAULT_MAX_REDIRECTS))
+  const state = new TransferState(url, options.method ?? 'GET', first, performance.now(), new RedirectChain(options.maxRedirects ?? DEFAULT_MAX_REDIRECTS))
   const output = openOutput(options.output, first, options.maxBuffer)
   const pool = options.pool ?? new ConnectionPool()
   const deadline = new Deadline(options.maxTime, options.signal, () => state.receivedText())
@@ -158,7 +207,11 @@ export async function httpGet(url: string, options: HttpGetOptions = {}): Promis
       state.chain.visit(state.target)
       const { result, redirectTo } = await requestStep(state, options, context, output.sink)
       if (redirectTo) {
+        // Where it would have gone, for -w, if this is one redirect too many (curl does the same).
+        state.redirectUrl = redirectTo.href
         state.chain.follow()
+        state.redirectUrl = undefined
+        state.timings.redirect = state.seconds(performance.now())
         options.log?.(`* Following redirect to ${redirectTo.href}`)
         state.target = redirectTo
         continue
@@ -167,38 +220,18 @@ export async function httpGet(url: string, options: HttpGetOptions = {}): Promis
         writeText(output.sink, result.trailers.map(([name, value]) => `${name}: ${value}\r\n`).join(''))
       }
       await output.sink.close()
-      state.timings.total = state.seconds(performance.now())
       return {
-        url,
-        effectiveUrl: state.target.href,
-        status: result.head.status,
+        ...state.report(output.fileName),
         httpVersion: result.head.httpVersion,
         reason: result.head.reason,
-        headers: result.head.headers,
         trailers: result.trailers,
-        sizeDownload: result.bodyBytes,
-        numRedirects: state.chain.count,
-        numConnects: state.numConnects,
         contentType: getHeader(result.head.headers, 'content-type'),
-        timings: state.timings,
-        fileName: output.fileName,
         body: output.buffer?.body,
       }
     }
   } catch (err) {
     output.sink.abort()
-    state.timings.total = state.seconds(performance.now())
-    recordFailure(err, {
-      url,
-      effectiveUrl: state.target.href,
-      status: state.lastHead?.status ?? 0,
-      headers: state.lastHead?.headers ?? [],
-      sizeDownload: state.lastBodyBytes,
-      numRedirects: state.chain.count,
-      numConnects: state.numConnects,
-      timings: state.timings,
-      fileName: output.fileName,
-    })
+    recordFailure(err, state.report(output.fileName))
     throw err
   } finally {
     deadline.close()

@@ -1,11 +1,12 @@
 import fs from 'node:fs'
-import { createCli } from '@netkit/shared/cli'
-import { createLogger, createSpinner, ErrorCode, formatBytes, NetkitError, parseCount, parseDuration, spinnerAllowed, UsageError } from '@netkit/shared'
+import { createLogger, createSpinner, ErrorCode, fastParse, formatBytes, NetkitError, parseCount, parseDuration, spinnerAllowed, UsageError } from '@netkit/shared'
+import { HTTP_GET_CLI, type HttpGetArgs } from './cli-spec.js'
 import { fetchToOutputs, planOutputs } from './batch.js'
 import { TransferError } from './errors.js'
 import { parseHeaderArgument } from './protocol/request.js'
 import { FdSink, StreamSink, type Sink } from './transfer/output.js'
 import type { Progress } from './types.js'
+import { writeOutJson } from './write-out.js'
 import pkg from '../package.json' with { type: 'json' }
 
 /** stdout as a sink: blocking writes when it is a file or /dev/null (fast, no copy), else the stream. */
@@ -51,37 +52,15 @@ function readWriteOut(value: string | undefined): string | undefined {
   }
 }
 
-function parseArgs(argv: readonly string[]) {
-  return createCli({ name: 'http-get', version: pkg.version, usage: '$0 [options] URL [URL...]', argv })
-    // Optional here, checked below: a required positional is checked before strict mode, so
-    // `--bogus URL` (the unknown option takes the URL as its value) would say "Not enough
-    // non-option arguments" instead of naming the unknown option.
-    .command('$0 [urls..]', 'Fetch URLs with HTTP/1.1 GET over raw TCP/TLS sockets', (y) =>
-      y.positional('urls', { type: 'string', array: true, description: 'http:// or https:// URLs (http:// assumed)' }),
-    )
-    .option('header', { alias: 'H', type: 'string', array: true, description: "Add or replace a header ('Name: value'); 'Name:' removes a default one" })
-    .option('head', { alias: 'I', type: 'boolean', description: 'Send HEAD and print the response head' })
-    .option('user-agent', { alias: 'A', type: 'string', description: 'User-Agent to send' })
-    .option('http1.0', { type: 'boolean', description: 'Send HTTP/1.0 requests' })
-    .option('compressed', { type: 'boolean', description: 'Ask for gzip, deflate or br and decode the body' })
-    .option('location', { alias: 'L', type: 'boolean', description: 'Follow redirects (301, 302, 303, 307, 308)' })
-    .option('max-redirs', { type: 'string', description: 'Most redirects to follow with -L (default 20)' })
-    .option('insecure', { alias: 'k', type: 'boolean', description: 'Do not verify TLS certificates' })
-    .option('cacert', { type: 'string', description: 'PEM file of CA certificates to trust instead of the bundled ones' })
-    .option('connect-timeout', { type: 'string', description: 'Limit for connecting, TLS handshake included (10s, 500ms; plain number = seconds)' })
-    .option('max-time', { alias: 'm', type: 'string', description: 'Limit for each whole transfer' })
-    .option('output', { alias: 'o', type: 'string', array: true, description: 'Write the body to FILE (once per URL, in order; - is stdout)' })
-    .option('remote-name', { alias: 'O', type: 'count', description: "Write the body to a file named like the URL's last path segment (once per URL)" })
-    .option('include', { alias: 'i', type: 'boolean', description: 'Include the status line and headers (and trailers) in the output' })
-    .option('silent', { alias: 's', type: 'boolean', description: 'No progress line and no error messages' })
-    .option('show-error', { alias: 'S', type: 'boolean', description: 'With -s, still print error messages' })
-    .option('fail', { alias: 'f', type: 'boolean', description: 'Exit 22 on HTTP status >= 400, printing no body' })
-    .option('write-out', { alias: 'w', type: 'string', description: 'Print this after each transfer: %{http_code}, %{json}, %header{name}, … (@file reads it from a file)' })
-    .option('parallel', { type: 'string', description: 'Transfers at once (default 1: in order, keep-alive reuse)' })
-    .example('$0 -L -o page.html http://example.com/', 'Save a page, following redirects')
-    .example("$0 -s -o /dev/null -w '%{http_code} %{time_total}\\n' http://[::1]:8080/", 'Status and time only')
-    .epilog('Exit codes follow curl: 3 bad URL, 6 resolve, 7 connect, 8 bad reply, 18 partial body, 22 -f, 23 write, 28 timeout, 35 TLS, 47 redirects, 52 empty reply, 56 receive, 60 certificate.')
-    .parseAsync()
+/**
+ * The arguments, from the yargs-free fast path when it understands the command line (a plain
+ * `http-get -s -o file URL` never loads yargs), else from yargs, loaded only then.
+ */
+async function parseArgs(argv: readonly string[]): Promise<HttpGetArgs> {
+  const fast = fastParse(argv, HTTP_GET_CLI)
+  if (fast) return fast as unknown as HttpGetArgs
+  const { createCliFromSpec } = await import('@netkit/shared/cli')
+  return (await createCliFromSpec(HTTP_GET_CLI, { version: pkg.version, argv }).parseAsync()) as unknown as HttpGetArgs
 }
 
 /** A throttled progress line on the spinner: bytes, rate and percentage. */
@@ -127,11 +106,14 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
 
   // No progress line under -v: it would be torn by the diagnostic lines on the same terminal.
   const toFile = targets.some((target) => target !== 'stdout')
-  const spinner = !silent && args.verbose === 0 && toFile && spinnerAllowed(stderr as NodeJS.WriteStream) ? createSpinner('connecting') : undefined
+  const json = Boolean(args.json)
+  const spinner = !silent && !json && args.verbose === 0 && toFile && spinnerAllowed(stderr as NodeJS.WriteStream) ? createSpinner('connecting') : undefined
   const exitCode = await fetchToOutputs(urls, {
     targets,
     stdout: io.stdout ?? stdoutSink(),
     writeOut,
+    // Through the logger: a stderr whose reader is gone drops the line instead of failing the run.
+    onReport: json ? (data) => log.line(writeOutJson(data)) : undefined,
     warn: (message) => log.warn(message),
     onFailure: (err) => {
       spinner?.stop()

@@ -3,9 +3,9 @@ import type { HeaderList } from './protocol/types.js'
 import type { RequestOptions } from './protocol/request.js'
 import type { ConnectionPool, ConnectOptions } from './transfer/connection.js'
 import type { Sink, WritableLike } from './transfer/output.js'
-import type { Progress, Timings } from './transfer/types.js'
+import type { ConnectionInfo, Progress, Timings } from './transfer/types.js'
 
-export type { Progress, Timings }
+export type { ConnectionInfo, Progress, Timings }
 
 /** Where a body goes: a Sink, a Node writable (stdout), `{ file }` (-o), `{ remoteName: true }` (-O). */
 export type OutputSpec = Sink | WritableLike | { file: string } | { remoteName: true }
@@ -35,25 +35,46 @@ export interface HttpGetOptions extends RequestOptions, Omit<ConnectOptions, 'si
   signal?: AbortSignal
 }
 
-export interface HttpGetResult {
+/**
+ * What -w and --json report about one transfer: a result has all of it, a failed transfer what it
+ * got to (the error keeps it, see transferReport).
+ */
+export interface TransferInfo {
   /** The URL as given. */
   url: string
   /** The last URL requested (after redirects). */
   effectiveUrl: string
+  /** GET or HEAD. */
+  method: string
+  /** 0 when no response arrived. */
   status: number
-  httpVersion: '1.0' | '1.1'
-  reason: string
+  /** Undefined when no response arrived. */
+  httpVersion?: '1.0' | '1.1'
+  /** The last response's header fields. */
   headers: HeaderList
-  trailers: HeaderList
   /** Body bytes downloaded (after chunked decoding, before content decoding), like curl's size_download. */
   sizeDownload: number
+  /** Bytes of every response head of the transfer (redirects and 1xx included), curl's size_header. */
+  sizeHeader: number
+  /** Bytes of every request head sent, curl's size_request. */
+  sizeRequest: number
   numRedirects: number
   /** New connections opened for this transfer (0 when a kept-alive one was reused). */
   numConnects: number
-  contentType: string | undefined
+  /** Where a 3xx that was not followed points (absolute), curl's redirect_url. */
+  redirectUrl?: string
+  /** The last connection used; undefined when none was made. */
+  connection?: ConnectionInfo
   timings: Timings
   /** The file -o or -O wrote the body to (%{filename_effective}). */
   fileName?: string
+}
+
+export interface HttpGetResult extends TransferInfo {
+  httpVersion: '1.0' | '1.1'
+  reason: string
+  trailers: HeaderList
+  contentType: string | undefined
   /** The body, when no output was given. */
   body?: Buffer
 }

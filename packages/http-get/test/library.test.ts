@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { fetchUrls, httpGet, parseTarget, buildRequestHead, parseHeaderArgument, formatWriteOut, mapSocketError, transferReport, type HttpGetResult } from '../src/index.js'
+import { JSON_VARIABLES, type HeaderList } from '../src/index.js'
+import { verifyResult } from '../src/transfer/verify-result.js'
 import { response, scriptedServer } from './scripted-server.js'
 
 describe('parseTarget', () => {
@@ -42,6 +44,9 @@ describe('request head and -H parsing', () => {
     expect(parseHeaderArgument('X-A: \u00a0')).toEqual(['X-A', '\u00a0'])
     expect(() => parseHeaderArgument('no colon')).toThrow(/invalid header/)
     expect(() => parseHeaderArgument('Bad Name: x')).toThrow(/invalid header name/)
+    // Only spaces and tabs around a name or value are dropped: \v or NBSP are not silently removed.
+    expect(() => parseHeaderArgument('a\v: !')).toThrow(/invalid header name/)
+    expect(parseHeaderArgument('X-A:\t\u00a0v\u00a0 ')).toEqual(['X-A', '\u00a0v\u00a0'])
   })
 
   it('sends --compressed Accept-Encoding and an empty header', () => {
@@ -52,8 +57,9 @@ describe('request head and -H parsing', () => {
 
 describe('formatWriteOut', () => {
   const data = transferReport('http://h/', {
-    url: 'http://h/', effectiveUrl: 'http://h/x', status: 301, httpVersion: '1.1', reason: '', headers: [['Content-Type', 'a/b']], trailers: [],
-    sizeDownload: 7, numRedirects: 2, numConnects: 1, contentType: 'a/b', timings: { namelookup: 0, connect: 0.0015, appconnect: 0, starttransfer: 0.002, total: 0.0031234567 },
+    url: 'http://h/', effectiveUrl: 'http://h/x', method: 'GET', status: 301, httpVersion: '1.1', reason: '', headers: [['Content-Type', 'a/b']], trailers: [],
+    sizeDownload: 7, sizeHeader: 40, sizeRequest: 30, numRedirects: 2, numConnects: 1, contentType: 'a/b',
+    timings: { namelookup: 0, connect: 0.0015, appconnect: 0, pretransfer: 0.0016, redirect: 0.001, starttransfer: 0.002, total: 0.0031234567 },
   } satisfies HttpGetResult)
 
   it('expands variables and escapes, warns on unknown ones', () => {
@@ -68,6 +74,19 @@ describe('formatWriteOut', () => {
     const failed = transferReport('http://h/', new Error('boom'))
     expect(formatWriteOut('%{http_code} %{errormsg}', failed)).toBe('000 boom')
   })
+
+  it('prints curl\'s forms: http_version 1 for HTTP/1.0, null for missing strings in %{json}, header_json', () => {
+    const old = { ...data, httpVersion: '1.0' as const, headers: [['A', '1'], ['b', '2'], ['a', '"3"']] as HeaderList, redirectUrl: 'http://h/next' }
+    expect(formatWriteOut('%{http_version} %{num_headers} %{redirect_url} %{speed_download} %{urlnum}', { ...old, urlNum: 4 })).toBe('1 3 http://h/next 2241 4')
+    expect(formatWriteOut('%{header_json}', old)).toBe('{"a":["1","\\"3\\""],\n"b":["2"]\n}')
+    const json = JSON.parse(formatWriteOut('%{json}', data)) as Record<string, unknown>
+    expect(json).toMatchObject({ errormsg: null, filename_effective: null, referer: null, scheme: null, local_ip: '', http_version: '1.1', time_total: 0.003123 })
+    expect(Object.keys(json)).toEqual([...JSON_VARIABLES])
+  })
+
+  it('maps Node\'s certificate verdicts to OpenSSL\'s verify results', () => {
+    expect([verifyResult(undefined), verifyResult('DEPTH_ZERO_SELF_SIGNED_CERT'), verifyResult('CERT_HAS_EXPIRED'), verifyResult('ERR_TLS_CERT_ALTNAME_INVALID'), verifyResult('???')]).toEqual([0, 18, 10, 62, 1])
+  })
 })
 
 describe('httpGet and fetchUrls', () => {
@@ -79,6 +98,14 @@ describe('httpGet and fetchUrls', () => {
     const result = await httpGet(server.url('/'), { followRedirects: true })
     expect(result).toMatchObject({ status: 200, numRedirects: 1, effectiveUrl: server.url('/there'), contentType: 'text/plain', sizeDownload: 7 })
     expect(result.body!.toString()).toBe('arrived')
+    // What -w reports comes with the result: sizes over both requests, the connection's endpoints.
+    const heads = response('', { Location: '/there' }, '302 Found').length + response('', { 'Content-Type': 'text/plain' }).length
+    expect(result).toMatchObject({ method: 'GET', sizeHeader: heads, sizeRequest: server.requests.reduce((n, r) => n + r.raw.length, 0), redirectUrl: undefined })
+    expect(result.connection).toMatchObject({ scheme: 'http', remoteAddress: '127.0.0.1', remotePort: server.port, localAddress: '127.0.0.1', sslVerifyResult: 0 })
+    const t = result.timings
+    expect([t.namelookup, t.connect, t.pretransfer, t.starttransfer, t.total]).toEqual([t.namelookup, t.connect, t.pretransfer, t.starttransfer, t.total].sort((a, b) => a - b))
+    expect(t.redirect).toBeGreaterThan(0)
+    expect(t.redirect).toBeLessThanOrEqual(t.pretransfer)
   })
 
   it('rejects with curl exit codes', async () => {

@@ -23,6 +23,8 @@ export interface RelayBehaviour {
   hexDump?: string
   /** -o: where to write the raw bytes of both directions. */
   outFile?: string
+  /** --append-output: append to the -o and --hex-dump files instead of truncating them. */
+  appendOutput?: boolean
   /** --stats: print bytes each way and the duration to stderr when the session ends. */
   stats?: boolean
 }

@@ -41,6 +41,8 @@ export interface NcExtensions {
   acceptConnection?: (peer: PeerInfo, socket: Duplex) => boolean | void
   /** Clients served at once with -k (default 1, sequential as OpenBSD nc). */
   maxConcurrent?: number
+  /** handleConnection logs one line per client itself (the HTTP proxy server): no `Connection received` line. */
+  logsConnections?: boolean
 }
 
 export interface NcEnvironment {
@@ -222,6 +224,7 @@ async function runListen(options: NcOptions, env: NcEnvironment, log: Logger, si
       },
       accept: ext?.acceptConnection,
       onConnection: (peer) => {
+        if (ext?.logsConnections) return
         log.info(`Connection received on ${unix ? options.unixPath : `${peer.remoteAddress} ${peer.remotePort}`}`)
       },
       onHandlerError: (err, peer) => {
@@ -236,16 +239,16 @@ async function runListen(options: NcOptions, env: NcEnvironment, log: Logger, si
 
 function openSinks(options: NcOptions): RelaySinks {
   const sinks: RelaySinks = {}
-  if (options.hexDump !== undefined) sinks.hexDump = options.hexDump === '-' ? process.stderr : openLog(options.hexDump)
-  if (options.outFile !== undefined) sinks.raw = openLog(options.outFile)
+  if (options.hexDump !== undefined) sinks.hexDump = options.hexDump === '-' ? process.stderr : openLog(options.hexDump, options.appendOutput)
+  if (options.outFile !== undefined) sinks.raw = openLog(options.outFile, options.appendOutput)
   return sinks
 }
 
 /** Open a log file now, so a bad path is one clear line before any connection is made. */
-function openLog(path: string): WriteStream {
+function openLog(path: string, append = false): WriteStream {
   let fd: number
   try {
-    fd = openSync(path, 'w')
+    fd = openSync(path, append ? 'a' : 'w')
   } catch (err) {
     const code = (err as { code?: string }).code
     throw new NetkitError(ErrorCode.CANNOT_OPEN, `${path}: ${(code && describeErrno(code)) ?? (err as Error).message}`, { cause: err })

@@ -48,9 +48,11 @@ describe('exec command parsing', () => {
     expect(() => parseExecCommand('  ', undefined)).toThrow('-e needs a program')
   })
 
-  it('exports the connection as NETKIT_* variables', () => {
+  it('exports the connection as NETKIT_* variables, and as ncat\'s NCAT_* ones', () => {
     const env = execEnvironment(endpoints, { PATH: '/bin' })
-    expect(env).toEqual({ PATH: '/bin', NETKIT_PROTO: 'TCP', NETKIT_REMOTE_ADDR: '127.0.0.1', NETKIT_REMOTE_PORT: '5555', NETKIT_LOCAL_ADDR: '127.0.0.1', NETKIT_LOCAL_PORT: '6666' })
+    const values = { PROTO: 'TCP', REMOTE_ADDR: '127.0.0.1', REMOTE_PORT: '5555', LOCAL_ADDR: '127.0.0.1', LOCAL_PORT: '6666' }
+    const named = (prefix: string) => Object.fromEntries(Object.entries(values).map(([k, v]) => [`${prefix}_${k}`, v]))
+    expect(env).toEqual({ PATH: '/bin', ...named('NETKIT'), ...named('NCAT') })
   })
 })
 

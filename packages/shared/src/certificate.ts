@@ -1,5 +1,6 @@
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto'
 import { isIP } from 'node:net'
+import { InvalidArgumentError } from './errors.js'
 
 /**
  * Self-signed X.509 v3 certificates built with node:crypto alone: an EC P-256 key, a minimal DER
@@ -78,7 +79,7 @@ function time(date: Date): Buffer {
 export function ipAddressBytes(address: string): Buffer {
   const family = isIP(address)
   if (family === 4) return Buffer.from(address.split('.').map(Number))
-  if (family !== 6) throw new TypeError(`not an IP address: ${address}`)
+  if (family !== 6) throw new InvalidArgumentError(`not an IP address: ${address}`)
   // Rewrite an embedded IPv4 tail (`::ffff:1.2.3.4`) as two hex groups, then expand `::`.
   const text = address.split('%')[0]!.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a, b, c, d) => {
     const [w, x, y, z] = [a, b, c, d].map(Number) as [number, number, number, number]
@@ -126,7 +127,7 @@ export function createSelfSignedCertificate(options: SelfSignedCertificateOption
   const commonName = options.commonName ?? 'localhost'
   const altNames = options.altNames ?? ['localhost', '127.0.0.1', '::1']
   const days = options.days ?? 30
-  if (!(days > 0)) throw new RangeError(`days must be positive: ${days}`)
+  if (!(days > 0)) throw new InvalidArgumentError(`days must be positive: ${days}`)
 
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
   const spki = publicKey.export({ type: 'spki', format: 'der' })

@@ -4,6 +4,7 @@
  * imports this lazily.
  */
 import yargs, { type Argv } from 'yargs'
+import { COMMON_OPTIONS, type CliSpec } from './cli-spec.js'
 import { COMPLETION_SHELLS, completionRequest, printCompletionScript } from './completion.js'
 import { guardDiagnostics } from './diagnostics.js'
 import { NetkitError, UsageError } from './errors.js'
@@ -33,6 +34,8 @@ interface DeclaredCommand {
 }
 
 const MAX_HELP_WIDTH = 100
+/** yargs-parser settings of every tool (fastParse reproduces them). */
+const KIT_PARSER = { 'greedy-arrays': false, 'dot-notation': false, 'duplicate-arguments-array': true } as const
 
 /**
  * A yargs instance with the conventions every @netkit tool shares: `-h`/`--help`, `--version`,
@@ -53,8 +56,8 @@ export function createCli(options: CliOptions): Argv<CommonArgs> {
     .scriptName(options.name)
     .usage(options.usage)
     .locale('en')
-    .parserConfiguration({ 'greedy-arrays': false, 'dot-notation': false, 'duplicate-arguments-array': true })
-    .option('verbose', { alias: 'v', type: 'count', description: 'Print diagnostics to stderr (-vv for more)' })
+    .parserConfiguration(KIT_PARSER)
+    .options(COMMON_OPTIONS)
     .option('completion', { type: 'string', description: `Print a shell completion script (${COMPLETION_SHELLS.join(', ')}) and exit` })
     .help('help')
     .alias('help', 'h')
@@ -73,6 +76,28 @@ export function createCli(options: CliOptions): Argv<CommonArgs> {
   recordCommands(cli, commands)
   completeDefaultCommand(cli, argv, commands)
   layOutExamples(cli, options.name)
+  return cli as unknown as Argv<CommonArgs>
+}
+
+/**
+ * The yargs CLI of a tool from its option table (the one fastParse reads too): the kit's
+ * conventions, then the table's options, commands (with their positionals, options and
+ * examples), examples and epilogue. Commands have no handlers: the caller dispatches on `_`.
+ */
+export function createCliFromSpec(spec: CliSpec, options: Omit<CliOptions, 'name' | 'usage'>): Argv<CommonArgs> {
+  const cli = createCli({ ...options, name: spec.name, usage: spec.usage }) as unknown as Argv
+  if (spec.looseArguments) cli.strict(false).strictOptions().parserConfiguration({ ...KIT_PARSER, 'parse-positional-numbers': false })
+  if (spec.options) cli.options(spec.options as Record<string, object>)
+  for (const command of spec.commands) {
+    cli.command(command.command, command.description, (y: Argv) => {
+      for (const [name, positional] of Object.entries(command.positionals ?? {})) y.positional(name, positional as object)
+      if (command.options) y.options(command.options as Record<string, object>)
+      for (const [line, description] of command.examples ?? []) y.example(line, description ?? '')
+      return y
+    })
+  }
+  for (const [line, description] of spec.examples ?? []) cli.example(line, description ?? '')
+  if (spec.epilog) cli.epilog(spec.epilog)
   return cli as unknown as Argv<CommonArgs>
 }
 

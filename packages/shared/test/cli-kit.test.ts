@@ -76,7 +76,7 @@ describe('--completion SHELL', () => {
     expect(await bashCompletions(kit, 'kit', ['--j'])).toEqual(['--json'])
     expect(await bashCompletions(kit, 'kit', [''])).toEqual(['bench'])
     expect(await bashCompletions(kit, 'kit', ['bench', '127.0.0.1', '7', '--co'])).toEqual(expect.arrayContaining(['--connections', '--completion']))
-  })
+  }, 60_000) // ten node start-ups through bash: slow on a loaded 2-core machine
 
   it('leaves a host named completion alone', async () => {
     const run = await runCli(kit, ['bench', 'completion', '7'])

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { main } from '../src/cli.js'
+import { main } from '../src/main.js'
 import { startServer } from './helpers.js'
 
 /** Run main() in this process and collect what it writes to stderr. */

@@ -46,100 +46,115 @@ export interface SpawnedCli {
 
 const SIGNALS: Record<string, number> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15, SIGPIPE: 13 }
 
-/** Spawn `node cli ...args` (or `options.program`); SIGKILLed when the test finishes if still running. */
-export function spawnCli(cli: string, args: readonly string[], options: SpawnCliOptions = {}): SpawnedCli {
-  let stdinMode: 'ignore' | 'pipe' | number = options.stdin === 'ignore' ? 'ignore' : 'pipe'
+/** The child's stdin and stdout: pipes, or regular files when the options ask for them. */
+function stdioFor(options: SpawnCliOptions): { stdin: 'ignore' | 'pipe' | number; stdout: 'pipe' | number; stdoutFile?: string } {
+  let stdin: 'ignore' | 'pipe' | number = options.stdin === 'ignore' ? 'ignore' : 'pipe'
   if (options.stdinAsFile && Buffer.isBuffer(options.stdin)) {
     const file = path.join(tempDir('netkit-stdin-'), 'stdin')
     writeFileSync(file, options.stdin)
     const fd = openSync(file, 'r')
-    stdinMode = fd
+    stdin = fd
     onTestFinished(() => closeSync(fd))
   }
-  let stdoutFile: string | undefined
-  let stdoutMode: 'pipe' | number = 'pipe'
-  if (options.stdoutAsFile) {
-    stdoutFile = path.join(tempDir('netkit-stdout-'), 'stdout')
-    const fd = openSync(stdoutFile, 'w')
-    stdoutMode = fd
-    onTestFinished(() => closeSync(fd))
+  if (!options.stdoutAsFile) return { stdin, stdout: 'pipe' }
+  const stdoutFile = path.join(tempDir('netkit-stdout-'), 'stdout')
+  const fd = openSync(stdoutFile, 'w')
+  onTestFinished(() => closeSync(fd))
+  return { stdin, stdout: fd, stdoutFile }
+}
+
+/** Text seen so far on stdout and stderr, and waiters woken whenever more comes or the child ends. */
+class Transcript {
+  out = ''
+  err = ''
+  private readonly waiters: Array<() => void> = []
+
+  constructor(private readonly child: ChildProcess) {}
+
+  wake(): void {
+    for (const w of this.waiters.splice(0)) w()
   }
+
+  /** A waitStdout/waitStderr for the text `source` returns. */
+  waitOn(source: () => string, name: string) {
+    return (re: RegExp, ms = 10_000) =>
+      new Promise<RegExpMatchArray>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re} on ${name}; got: ${source()}`)), ms)
+        const check = () => {
+          const m = source().match(re)
+          if (m) {
+            clearTimeout(timer)
+            resolve(m)
+          } else if (this.child.exitCode !== null || this.child.signalCode !== null) {
+            clearTimeout(timer)
+            reject(new Error(`process ended before ${re} appeared on ${name}; got: ${source()}`))
+          } else {
+            this.waiters.push(check)
+          }
+        }
+        check()
+      })
+  }
+}
+
+/** All of stdout once the child closes: read from its file, hashed, or collected (and mirrored as text). */
+function collectStdout(child: ChildProcess, options: SpawnCliOptions, stdoutFile: string | undefined, transcript: Transcript): Promise<Buffer> {
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()))
+  if (stdoutFile !== undefined) return closed.then(() => readFileSync(stdoutFile))
+  if (options.hashStdout) {
+    const hash = createHash('sha256')
+    child.stdout!.on('data', (c: Buffer) => hash.update(c))
+    return closed.then(() => Buffer.from(hash.digest('hex')))
+  }
+  const chunks: Buffer[] = []
+  child.stdout!.on('data', (c: Buffer) => {
+    chunks.push(c)
+    transcript.out += c.toString('latin1')
+    transcript.wake()
+  })
+  return closed.then(() => Buffer.concat(chunks))
+}
+
+/** Spawn `node cli ...args` (or `options.program`); SIGKILLed when the test finishes if still running. */
+export function spawnCli(cli: string, args: readonly string[], options: SpawnCliOptions = {}): SpawnedCli {
+  const stdio = stdioFor(options)
   const [cmd, argv] = options.program ? [options.program, [...args]] : [process.execPath, [cli, ...args]]
   const child = spawn(cmd, argv, {
-    stdio: [stdinMode, stdoutMode, 'pipe'],
+    stdio: [stdio.stdin, stdio.stdout, 'pipe'],
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     cwd: options.cwd,
   })
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   })
-  if (Buffer.isBuffer(options.stdin) && typeof stdinMode !== 'number') child.stdin!.end(options.stdin)
+  if (Buffer.isBuffer(options.stdin) && typeof stdio.stdin !== 'number') child.stdin!.end(options.stdin)
   child.stdin?.on('error', () => {}) // the tool may exit before reading all of it
 
-  let out = ''
-  let err = ''
-  const waiters: Array<() => void> = []
-  const wake = () => {
-    for (const w of waiters.splice(0)) w()
-  }
+  const transcript = new Transcript(child)
   if (options.closedStderr) {
     child.stderr!.destroy()
   } else {
     child.stderr!.on('data', (c: Buffer) => {
-      err += c.toString()
-      wake()
+      transcript.err += c.toString()
+      transcript.wake()
     })
   }
-  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()))
-  let stdout: Promise<Buffer>
-  if (stdoutFile !== undefined) {
-    const file = stdoutFile
-    stdout = closed.then(() => readFileSync(file))
-  } else if (options.hashStdout) {
-    const hash = createHash('sha256')
-    child.stdout!.on('data', (c: Buffer) => hash.update(c))
-    stdout = closed.then(() => Buffer.from(hash.digest('hex')))
-  } else {
-    const chunks: Buffer[] = []
-    child.stdout!.on('data', (c: Buffer) => {
-      chunks.push(c)
-      out += c.toString('latin1')
-      wake()
-    })
-    stdout = closed.then(() => Buffer.concat(chunks))
-  }
+  const stdout = collectStdout(child, options, stdio.stdoutFile, transcript)
   const exit = new Promise<number>((resolve) => {
     child.on('close', (code, signal) => {
-      wake()
+      transcript.wake()
       resolve(code ?? 128 + (SIGNALS[signal ?? ''] ?? 1))
     })
   })
-  const waitOn = (source: () => string, name: string) => (re: RegExp, ms = 10_000) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re} on ${name}; got: ${source()}`)), ms)
-      const check = () => {
-        const m = source().match(re)
-        if (m) {
-          clearTimeout(timer)
-          resolve(m)
-        } else if (child.exitCode !== null || child.signalCode !== null) {
-          clearTimeout(timer)
-          reject(new Error(`process ended before ${re} appeared on ${name}; got: ${source()}`))
-        } else {
-          waiters.push(check)
-        }
-      }
-      check()
-    })
   return {
     child,
     stdout,
-    stderr: exit.then(() => err),
+    stderr: exit.then(() => transcript.err),
     exit,
-    stdoutSoFar: () => out,
-    stderrSoFar: () => err,
-    waitStderr: waitOn(() => err, 'stderr'),
-    waitStdout: waitOn(() => out, 'stdout'),
+    stdoutSoFar: () => transcript.out,
+    stderrSoFar: () => transcript.err,
+    waitStderr: transcript.waitOn(() => transcript.err, 'stderr'),
+    waitStdout: transcript.waitOn(() => transcript.out, 'stdout'),
   }
 }
 

@@ -9,7 +9,7 @@ const run = promisify(execFile)
 export interface PtyOptions {
   /** Terminal width (0 makes a 0-column terminal, where no spinner may be drawn). Default 80. */
   columns?: number
-  /** Added to the environment; NO_COLOR and FORCE_COLOR are removed first, so set them here. */
+  /** Added to the environment; NO_COLOR, FORCE_COLOR and CI are removed first, so set them here. */
   env?: Record<string, string>
   /** Killed after this long (default 20 s). */
   ms?: number
@@ -32,6 +32,8 @@ export async function runInPty(cli: string, args: readonly string[], options: Pt
   const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color' }
   delete env.NO_COLOR
   delete env.FORCE_COLOR
+  // A person's terminal: CI would make ora (is-interactive) draw no spinner on the pty either.
+  delete env.CI
   try {
     const { stdout } = await run('script', ['-qec', command, '/dev/null'], { env, encoding: 'latin1', timeout: options.ms ?? 20_000 })
     return { output: stdout, code: 0 }
@@ -52,7 +54,7 @@ export async function bashCompletions(cli: string, bin: string, words: readonly 
   writeFileSync(path.join(dir, bin), `#!/bin/sh\nexec ${quote(process.execPath)} ${quote(cli)} "$@"\n`)
   chmodSync(path.join(dir, bin), 0o755)
   const env = { ...process.env, PATH: `${dir}:${process.env.PATH}` }
-  const script = (await run(bin, ['--completion', 'bash'], { env })).stdout
+  const script = (await run(bin, ['--completion', 'bash'], { env, timeout: 15_000 })).stdout
   writeFileSync(path.join(dir, `${bin}.bash`), script)
   const fn = `_${bin}_yargs_completions`
   const body = `source ${quote(`${bin}.bash`)}; COMP_WORDS=(${[bin, ...words].map(quote).join(' ')}); COMP_CWORD=${words.length}; ${fn}; printf '%s\\n' "\${COMPREPLY[@]}"`

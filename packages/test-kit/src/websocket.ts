@@ -117,6 +117,33 @@ export interface RawWsOptions {
   plain?: boolean
 }
 
+/** Resolves with the first received frame that `match`es; rejects when the socket closes first or after `ms`. */
+function frameWaiter(socket: net.Socket, frames: WsFrame[], waiters: Set<() => void>) {
+  return (match: (frame: WsFrame) => boolean, ms = 5000) =>
+    new Promise<WsFrame>((resolve, reject) => {
+      const check = () => {
+        const found = frames.find(match)
+        if (found) {
+          done()
+          resolve(found)
+        } else if (socket.destroyed) {
+          done()
+          reject(new Error(`socket closed; frames: ${frames.map((f) => f.opcode).join(',')}`))
+        }
+      }
+      const timer = setTimeout(() => {
+        done()
+        reject(new Error(`no matching frame within ${ms} ms; frames: ${frames.map((f) => f.opcode).join(',')}`))
+      }, ms)
+      const done = () => {
+        clearTimeout(timer)
+        waiters.delete(check)
+      }
+      waiters.add(check)
+      check()
+    })
+}
+
 /** Connect to a WebSocket server on loopback and do the opening handshake by hand. */
 export async function rawWebSocket(port: number, options: RawWsOptions = {}): Promise<RawWsClient> {
   const host = options.host ?? '127.0.0.1'
@@ -174,29 +201,7 @@ export async function rawWebSocket(port: number, options: RawWsOptions = {}): Pr
     for (const wake of [...waiters]) wake()
   })
   const res = await headPromise
-  const waitFrame = (match: (frame: WsFrame) => boolean, ms = 5000) =>
-    new Promise<WsFrame>((resolve, reject) => {
-      const check = () => {
-        const found = frames.find(match)
-        if (found) {
-          done()
-          resolve(found)
-        } else if (socket.destroyed) {
-          done()
-          reject(new Error(`socket closed; frames: ${frames.map((f) => f.opcode).join(',')}`))
-        }
-      }
-      const timer = setTimeout(() => {
-        done()
-        reject(new Error(`no matching frame within ${ms} ms; frames: ${frames.map((f) => f.opcode).join(',')}`))
-      }, ms)
-      const done = () => {
-        clearTimeout(timer)
-        waiters.delete(check)
-      }
-      waiters.add(check)
-      check()
-    })
+  const waitFrame = frameWaiter(socket, frames, waiters)
   return {
     socket,
     status: res.status,

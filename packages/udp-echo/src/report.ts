@@ -1,4 +1,4 @@
-import { formatBytes } from '@netkit/shared'
+import { formatByteRate, formatBytes, formatCount, formatDuration, formatHostPort, formatLatency, formatReportRows, plural } from '@netkit/shared'
 import type { UdpBenchResult } from './bench.js'
 import type { UdpEchoStats } from './server.js'
 
@@ -8,28 +8,31 @@ const percent = (ratio: number) => `${(ratio * 100).toFixed(ratio > 0 && ratio <
 export function formatUdpBenchResult(result: UdpBenchResult): string {
   const { latency } = result
   const lines = [
-    ['target', `${result.host.includes(':') ? `[${result.host}]` : result.host}:${result.port} (udp), window ${result.window}, ${result.size} B datagrams, ${(result.durationMs / 1000).toFixed(2)}s`],
-    ['sent', `${result.sent}`],
-    ['verified', `${result.verified}`],
-    ['mismatches', `${result.mismatches}`],
-    ['lost', `${result.lost} (${percent(result.lossRate)})${result.late > 0 ? `, ${result.late} late` : ''}`],
-    ['errors', `${result.errors}${result.firstError ? ` (${result.firstError})` : ''}`],
-    ['rate', `${result.datagramsPerSecond} datagrams/s, ${formatBytes(result.bytesPerSecond)}/s`],
-    ['latency', `p50 ${latency.p50}ms  p90 ${latency.p90}ms  p99 ${latency.p99}ms  max ${latency.max}ms  mean ${latency.mean}ms`],
+    ['target', `${formatHostPort(result.host, result.port)} (udp), window ${result.window}, ${formatBytes(result.size)} datagrams, ${formatDuration(result.durationMs)}`],
+    ['sent', formatCount(result.sent)],
+    ['verified', formatCount(result.verified)],
+    ['mismatches', formatCount(result.mismatches)],
+    ['lost', `${formatCount(result.lost)} (${percent(result.lossRate)})${result.late > 0 ? `, ${formatCount(result.late)} late` : ''}`],
+    ['errors', `${formatCount(result.errors)}${result.firstError ? ` (${result.firstError})` : ''}`],
+    ['rate', `${formatCount(result.datagramsPerSecond)} datagrams/s, ${formatByteRate(result.bytesPerSecond, 1000)}`],
+    [
+      'latency',
+      `p50 ${formatLatency(latency.p50)}  p90 ${formatLatency(latency.p90)}  p99 ${formatLatency(latency.p99)}  max ${formatLatency(latency.max)}  mean ${formatLatency(latency.mean)}`,
+    ],
   ]
-  return lines.map(([k, v]) => `${k!.padEnd(11)}${v}`).join('\n')
+  return formatReportRows(lines as Array<[string, string]>)
 }
 
 /** The server's counters as one summary line, printed on shutdown. */
 export function formatUdpEchoStats(stats: UdpEchoStats): string {
   const dropped = [
-    stats.droppedTooLarge > 0 ? `${stats.droppedTooLarge} too large` : '',
-    stats.droppedRateLimited > 0 ? `${stats.droppedRateLimited} rate-limited` : '',
-    stats.droppedSendQueue > 0 ? `${stats.droppedSendQueue} send queue full` : '',
+    stats.droppedTooLarge > 0 ? `${formatCount(stats.droppedTooLarge)} too large` : '',
+    stats.droppedRateLimited > 0 ? `${formatCount(stats.droppedRateLimited)} rate-limited` : '',
+    stats.droppedSendQueue > 0 ? `${formatCount(stats.droppedSendQueue)} send queue full` : '',
   ].filter(Boolean)
   return (
-    `${stats.received} datagrams received, ${stats.echoed} echoed (${formatBytes(stats.bytesEchoed)}), ` +
-    `dropped ${dropped.length ? dropped.join(', ') : 'none'}, ${stats.sendErrors} send errors, ` +
-    `${stats.sources} sources, up ${(stats.uptimeMs / 1000).toFixed(1)}s`
+    `${plural(stats.received, 'datagram')} received, ${formatCount(stats.echoed)} echoed (${formatBytes(stats.bytesEchoed)}), ` +
+    `dropped ${dropped.length ? dropped.join(', ') : 'none'}, ${plural(stats.sendErrors, 'send error')}, ` +
+    `${plural(stats.sources, 'source')}, up ${formatDuration(stats.uptimeMs)}`
   )
 }

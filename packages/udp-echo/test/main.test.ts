@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { main } from '../src/cli.js'
+import { main } from '../src/main.js'
 
 /** Run main() in this process and collect what it writes to stderr. */
 async function runMain(argv: string[]): Promise<{ code: number; stderr: string }> {

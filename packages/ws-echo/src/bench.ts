@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import type { WebSocket } from 'ws'
-import { ErrorCode, InvalidArgumentError, NetkitError, toNetworkError } from '@netkit/shared'
-import { LatencyHistogram, type LatencySummary } from '@netkit/shared'
+import { BenchTally, checkCount, ErrorCode, InvalidArgumentError, NetkitError, type BenchProgress, type BenchTotals, type LatencySummary } from '@netkit/shared'
 import { Pattern } from './pattern.js'
 
 /**
@@ -45,40 +44,17 @@ export interface WsBenchOptions {
   signal?: AbortSignal
 }
 
-export interface WsBenchProgress {
-  elapsedMs: number
-  /** Messages echoed and verified so far. */
-  completed: number
-  bytes: number
-  errors: number
-  mismatches: number
-}
+/** Counts so far (completed: messages echoed and verified). */
+export type WsBenchProgress = BenchProgress
 
-export interface WsBenchResult {
+export interface WsBenchResult extends BenchTotals {
   url: string
   mode: WsBenchMode
   connections: number
   size: number
   binary: boolean
-  /** Measured time, ms (after every connection was open). */
-  durationMs: number
-  /** Connections opened successfully. */
-  connects: number
-  /** Messages echoed and verified. */
-  completed: number
-  /** Echoed bytes received and verified (prefixes included). */
-  bytes: number
-  perSecond: number
-  bytesPerSecond: number
   /** Round-trip times in microseconds (pingpong). */
   latency?: LatencySummary
-  /** Failed handshakes, socket errors, stalls, servers closing a connection. */
-  errors: number
-  /** Echoes that differed from what was sent (bytes, type or prefix), or arrived unasked. */
-  mismatches: number
-  /** Up to five distinct error descriptions, for the report. */
-  errorSamples: string[]
-  aborted: boolean
 }
 
 interface Resolved {
@@ -96,8 +72,6 @@ interface Resolved {
   stallTimeout: number
 }
 
-const MAX_ERROR_SAMPLES = 5
-const PROGRESS_INTERVAL_MS = 250
 /** Largest message the load tester sends (the server's default limit). */
 const MAX_SIZE = 16 * 1024 * 1024
 
@@ -114,16 +88,11 @@ export function resolveWsBenchOptions(options: WsBenchOptions): Resolved {
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
     throw new InvalidArgumentError(`unsupported URL scheme ${JSON.stringify(url.protocol.replace(/:$/, ''))}: use ws:// or wss://`)
   }
-  const check = (name: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER) => {
-    if (value !== undefined && (!Number.isSafeInteger(value) || value < min || value > max)) {
-      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}, got ${value}`)
-    }
-  }
-  check('connections', options.connections, 1, 100_000)
-  check('size', options.size, 1, MAX_SIZE)
-  check('duration', options.duration, 1)
-  check('connectTimeout', options.connectTimeout, 1)
-  check('stallTimeout', options.stallTimeout, 1)
+  checkCount(options.connections, 'connections', 1, 100_000)
+  checkCount(options.size, 'size', 1, MAX_SIZE)
+  checkCount(options.duration, 'duration', 1)
+  checkCount(options.connectTimeout, 'connectTimeout', 1)
+  checkCount(options.stallTimeout, 'stallTimeout', 1)
   return {
     url: url.href,
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
@@ -163,33 +132,18 @@ export async function runWsBench(options: WsBenchOptions): Promise<WsBenchResult
 
 type WebSocketClass = typeof WebSocket
 
-class BenchRun {
-  readonly histogram = new LatencyHistogram()
+class BenchRun extends BenchTally {
   readonly pattern: Pattern
-  completed = 0
-  bytes = 0
-  errors = 0
-  mismatches = 0
-  connects = 0
-  stopped = false
-  private aborted = false
-  private firstError: unknown
-  private readonly samples = new Set<string>()
   private readonly clients: Client[] = []
   private live = 0
-  private startedAt = 0
-  private endedAt = 0
-  private lastProgressAt = 0
-  private lastCompleted = -1
-  private deadline: NodeJS.Timeout | undefined
-  private ticker: NodeJS.Timeout | undefined
   private finished: (() => void) | undefined
 
   constructor(
     readonly options: Resolved,
     readonly WebSocketClass: WebSocketClass,
-    private readonly onProgress: ((progress: WsBenchProgress) => void) | undefined,
+    onProgress: ((progress: WsBenchProgress) => void) | undefined,
   ) {
+    super({ host: options.host, port: options.port, protocol: 'tcp' }, { duration: options.duration, stallTimeout: options.stallTimeout, onProgress })
     this.pattern = new Pattern(options.size, options.binary)
   }
 
@@ -198,39 +152,11 @@ class BenchRun {
     for (let i = 0; i < this.options.connections; i++) this.clients.push(new Client(this, i))
     await Promise.all(this.clients.map((c) => c.ready))
     if (this.stopped) return
-    if (this.connects === 0) {
-      throw toNetworkError(this.firstError ?? new Error('no connection'), {
-        operation: 'connect',
-        host: this.options.host,
-        port: this.options.port,
-        protocol: 'tcp',
-      })
-    }
-    this.startedAt = performance.now()
-    this.lastProgressAt = this.startedAt
-    this.deadline = setTimeout(() => this.stop(false), this.options.duration)
-    this.ticker = setInterval(() => this.tick(), PROGRESS_INTERVAL_MS)
+    if (this.connects === 0) throw this.connectError()
+    this.begin()
     for (const c of this.clients) if (c.open) c.start()
     if (this.live === 0) this.stop(false)
     await done
-  }
-
-  private tick(): void {
-    const now = performance.now()
-    if (this.completed !== this.lastCompleted) {
-      this.lastCompleted = this.completed
-      this.lastProgressAt = now
-    } else if (now - this.lastProgressAt > this.options.stallTimeout) {
-      this.error(new NetkitError(ErrorCode.BENCH_STALLED, `no echo for ${this.options.stallTimeout} ms`))
-      this.stop(false)
-      return
-    }
-    this.onProgress?.(this.progress())
-  }
-
-  private progress(): WsBenchProgress {
-    const now = this.stopped ? this.endedAt : performance.now()
-    return { elapsedMs: this.startedAt === 0 ? 0 : now - this.startedAt, completed: this.completed, bytes: this.bytes, errors: this.errors, mismatches: this.mismatches }
   }
 
   opened(): void {
@@ -246,26 +172,7 @@ class BenchRun {
     }
   }
 
-  error(err: unknown): void {
-    this.errors++
-    this.firstError ??= err
-    if (this.samples.size < MAX_ERROR_SAMPLES) {
-      this.samples.add(toNetworkError(err, { host: this.options.host, port: this.options.port }).message)
-    }
-  }
-
-  mismatch(what: string): void {
-    this.mismatches++
-    if (this.samples.size < MAX_ERROR_SAMPLES) this.samples.add(what)
-  }
-
-  stop(aborted: boolean): void {
-    if (this.stopped) return
-    this.stopped = true
-    this.aborted = aborted
-    this.endedAt = performance.now()
-    clearTimeout(this.deadline)
-    clearInterval(this.ticker)
+  protected stopClients(): void {
     for (const c of this.clients) c.destroy()
     if (this.live === 0) this.finished?.()
   }
@@ -273,26 +180,8 @@ class BenchRun {
   result(): WsBenchResult {
     const o = this.options
     this.stop(this.aborted)
-    const durationMs = this.startedAt === 0 ? 0 : this.endedAt - this.startedAt
-    const seconds = durationMs / 1000
-    return {
-      url: o.url,
-      mode: o.mode,
-      connections: o.connections,
-      size: o.size,
-      binary: o.binary,
-      durationMs,
-      connects: this.connects,
-      completed: this.completed,
-      bytes: this.bytes,
-      perSecond: seconds > 0 ? this.completed / seconds : 0,
-      bytesPerSecond: seconds > 0 ? this.bytes / seconds : 0,
-      ...(o.mode === 'pingpong' ? { latency: this.histogram.summary() } : {}),
-      errors: this.errors,
-      mismatches: this.mismatches,
-      errorSamples: [...this.samples],
-      aborted: this.aborted,
-    }
+    const { latency, ...totals } = this.totals(o.mode === 'pingpong')
+    return { url: o.url, mode: o.mode, connections: o.connections, size: o.size, binary: o.binary, ...totals, ...(latency ? { latency } : {}) }
   }
 }
 

@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs'
 import { createCli } from '@netkit/shared/cli'
 import {
   createLogger,
-  createSpinner,
   describeErrno,
   ErrorCode,
   exitQuietlyOnBrokenPipe,
@@ -20,6 +19,7 @@ import {
   parsePort,
   parseSize,
   runMain,
+  runBenchCommand,
   UsageError,
   type Logger,
 } from '@netkit/shared'
@@ -175,41 +175,14 @@ async function bench(args: BenchArgs): Promise<void> {
   if (args.binary && args.expectPrefix !== undefined) throw new UsageError('--expect-prefix applies to text messages; drop --binary')
   const { runWsBench, resolveWsBenchOptions } = await import('./bench.js')
   resolveWsBenchOptions(options)
-  const controller = new AbortController()
-  const removeSignals = onShutdown(() => controller.abort())
-  const label = `${options.mode} against ${args.url}`
-  const spinner = createSpinner(`${label}: connecting`)
-  let result
-  try {
-    result = await runWsBench({
-      ...options,
-      signal: controller.signal,
-      onProgress: spinner.active
-        ? (p) => {
-            const perSecond = p.elapsedMs > 0 ? Math.round((p.completed * 1000) / p.elapsedMs) : 0
-            spinner.update(
-              `${label}: ${p.completed.toLocaleString('en-US')} msgs (${perSecond.toLocaleString('en-US')}/s), ` +
-                `${formatBytes(p.bytes)}, ${p.errors} errors, ${p.mismatches} mismatches, ${formatDuration(p.elapsedMs)}`,
-            )
-          }
-        : undefined,
-    })
-  } finally {
-    spinner.stop()
-    removeSignals()
-  }
-  if (args.json) {
-    exitQuietlyOnBrokenPipe(process.stdout)
-    writeJson(result)
-  } else {
-    log.line(formatBenchTable(result))
-  }
-  if (result.mismatches > 0 || result.errors > 0) {
-    throw new NetkitError(
-      result.mismatches > 0 ? ErrorCode.BENCH_MISMATCH : ErrorCode.BENCH_ERRORS,
-      `bench failed: ${result.mismatches} mismatched echo${result.mismatches === 1 ? '' : 'es'}, ${result.errors} error${result.errors === 1 ? '' : 's'}`,
-    )
-  }
+  await runBenchCommand({
+    label: `${options.mode} against ${args.url}`,
+    unit: 'msgs',
+    json: Boolean(args.json),
+    log,
+    run: (signal, onProgress) => runWsBench({ ...options, signal, onProgress }),
+    format: formatBenchTable,
+  })
 }
 
 const MIB = 1024 * 1024

@@ -143,6 +143,7 @@ export abstract class MessageParser<Head extends MessageHead, Start> {
   private section: FieldSection | undefined
   /** Bytes of the current head section so far (leading empty lines included). */
   private headBytes = 0
+  private headerBytesTotal = 0
   private received = 0
   private remaining = 0
   private chunked: ChunkedDecoder | undefined
@@ -191,6 +192,11 @@ export abstract class MessageParser<Head extends MessageHead, Start> {
   /** Body bytes received so far (after any transfer coding is removed). */
   get bodyBytes(): number {
     return this.chunked ? this.chunked.bodyBytes : this.lengthBodyBytes
+  }
+
+  /** Bytes of every head so far (interim 1xx heads too, trailers not), as curl's size_header. */
+  get headerBytes(): number {
+    return this.headerBytesTotal
   }
 
   /** Every byte pushed so far, leftover included. */
@@ -300,6 +306,7 @@ export abstract class MessageParser<Head extends MessageHead, Start> {
       pos = this.lines.position
       if (line === undefined) return pos
       this.headBytes += this.lines.lastLength
+      this.headerBytesTotal += this.lines.lastLength
       if (this.startLine === undefined) {
         // Stray empty lines before a start line (after a previous message) are skipped.
         if (line === '') continue

@@ -1,5 +1,5 @@
 import { basicCredentials, checkHeaderName, checkHeaderValue, checkNoLineBreaks, checkRequestTarget, UsageError } from '@netkit/shared'
-import { isToken } from './headers.js'
+import { isToken, trimOws } from './headers.js'
 import type { RequestTarget } from '../url.js'
 
 /** What the user asked to change in the request. */
@@ -26,7 +26,7 @@ export const ACCEPT_ENCODING = 'gzip, deflate, br'
  * Parse one `-H` argument as curl does: `Name: value` adds or replaces, `Name:` removes a default
  * header, `Name;` sends it with an empty value. CR, LF and NUL are refused (header injection).
  */
-/** What curl skips around a -H name and value: its ISSPACE, less the line breaks refused first. */
+/** What curl skips to decide a -H value is empty: its ISSPACE, less the line breaks refused first. */
 const CURL_SPACE = /^[ \t\v\f]+|[ \t\v\f]+$/g
 const curlTrim = (text: string) => text.replace(CURL_SPACE, '')
 
@@ -35,13 +35,14 @@ export function parseHeaderArgument(argument: string): [string, string | null] {
   const colon = argument.indexOf(':')
   const semicolon = argument.indexOf(';')
   if (colon < 0 && semicolon > 0 && curlTrim(argument.slice(semicolon + 1)) === '') {
-    const name = curlTrim(argument.slice(0, semicolon))
+    const name = trimOws(argument.slice(0, semicolon))
     if (isToken(name)) return [name, '']
   }
   if (colon <= 0) throw new UsageError(`invalid header: ${JSON.stringify(argument)} (expected 'Name: value')`)
-  const name = curlTrim(argument.slice(0, colon))
+  // A name loses only spaces and tabs, so `a\v` is refused rather than sent as another name; a value
+  // is empty (the header removed) when curl would find it empty. JS trim() would also eat NBSP.
+  const name = trimOws(argument.slice(0, colon))
   if (!isToken(name)) throw new UsageError(`invalid header name: ${JSON.stringify(name)}`)
-  // JS trim() would also eat NBSP and other Unicode spaces, which curl sends as they are.
   const value = curlTrim(argument.slice(colon + 1))
   return [name, value === '' ? null : value]
 }

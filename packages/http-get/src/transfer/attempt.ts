@@ -17,8 +17,8 @@ export interface AttemptContext {
   current(exchange: Exchange | undefined): void
   /** A new connection was opened (num_connects, the connect timings). */
   opened(conn: Connection): void
-  /** Body bytes of the last exchange tried (for -w after a failure). */
-  bodyBytes(bytes: number): void
+  /** An exchange ended, answered or not: its counters and times are the transfer's (-w). */
+  ended(exchange: Exchange): void
 }
 
 export interface AttemptOutcome {
@@ -48,7 +48,7 @@ export async function requestOnce(context: AttemptContext, target: RequestTarget
       if (!retry) throw err
       context.log?.('* Connection died, retrying on a new connection')
     } finally {
-      context.bodyBytes(exchange.bodyBytes)
+      context.ended(exchange)
       context.current(undefined)
     }
   }

@@ -3,6 +3,8 @@ import type tls from 'node:tls'
 import { dial, ErrorCode, NetkitError, READ_BUFFER_SIZE, toNetworkError, type DialPhase } from '@netkit/shared'
 import { TransferError } from '../errors.js'
 import type { RequestTarget } from '../url.js'
+import type { ConnectionInfo } from './types.js'
+import { verifyResult } from './verify-result.js'
 
 export { READ_BUFFER_SIZE }
 
@@ -105,6 +107,8 @@ export class Connection {
   /** Times since `startedAt` (ms): name resolved, TCP connected, TLS handshake done. */
   readonly timings: { lookup?: number; connect?: number; secure?: number } = {}
   readonly startedAt: number
+  /** Its endpoints and certificate verdict (-w's local_ip, remote_port, ssl_verify_result...). */
+  readonly info: ConnectionInfo
   /** Times this connection was handed to a transfer (> 1 means reused). */
   uses = 0
   closed = false
@@ -116,6 +120,7 @@ export class Connection {
     this.socket = socket
     this.tcp = tcp
     this.startedAt = startedAt
+    this.info = connectionInfo(target, socket, tcp)
     socket.on('end', () => {
       this.closed = true
       this.checkEnd()
@@ -185,6 +190,20 @@ export class Connection {
   /** Can carry another request: open and nobody attached. */
   get reusable(): boolean {
     return !this.closed && !this.socket.destroyed && this.socket.readyState === 'open'
+  }
+}
+
+/** A connected socket's endpoints and, under TLS, its verification result (not 0 only with -k). */
+function connectionInfo(target: RequestTarget, socket: net.Socket, tcp: net.Socket): ConnectionInfo {
+  const failure = target.protocol === 'https' ? (socket as tls.TLSSocket).authorizationError : undefined
+  const code: unknown = typeof failure === 'object' && failure !== null ? (failure as { code?: unknown }).code : failure
+  return {
+    scheme: target.protocol,
+    localAddress: tcp.localAddress ?? '',
+    localPort: tcp.localPort ?? 0,
+    remoteAddress: tcp.remoteAddress ?? '',
+    remotePort: tcp.remotePort ?? 0,
+    sslVerifyResult: target.protocol === 'https' && !(socket as tls.TLSSocket).authorized ? verifyResult(typeof code === 'string' ? code : 'UNSPECIFIED') : 0,
   }
 }
 

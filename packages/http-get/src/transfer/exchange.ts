@@ -41,11 +41,16 @@ export function formatHead(head: ResponseHead): string[] {
 export class Exchange {
   /** Response bytes received (0 on a reused connection the server had closed: safe to retry). */
   received = 0
+  /** Bytes of the request head sent (curl's size_request). */
+  requestBytes = 0
+  /** performance.now() when the request was about to be sent (time_pretransfer). */
+  sentAt = 0
+  /** performance.now() when the first response byte arrived (0 until then). */
+  firstByteAt = 0
   private readonly parser: ResponseParser
   private sink: Sink | undefined
   private head: ResponseHead | undefined
   private trailers: HeaderList = []
-  private firstByteAt = 0
   /** Whether the chunk being handled lives in the connection's reused read buffer. */
   private transient = true
   private settled = false
@@ -75,18 +80,30 @@ export class Exchange {
       end: () => this.onEnd(),
       error: (err) => this.fail(mapSocketError(err, 'transfer', conn.target)),
     })
+    this.sentAt = performance.now()
     if (conn.closed) {
       this.onEnd()
     } else {
+      this.requestBytes = Buffer.byteLength(this.requestHead)
       conn.write(this.requestHead)
       conn.resume()
     }
     return this.done
   }
 
-  /** Body bytes received so far. */
+  /** Body bytes received so far (none when the head was refused, as -f refuses a 404). */
   get bodyBytes(): number {
-    return this.parser.bodyBytes
+    return this.sink === undefined ? 0 : this.parser.bodyBytes
+  }
+
+  /** Bytes of the response heads so far (1xx heads included), curl's size_header. */
+  get headerBytes(): number {
+    return this.parser.headerBytes
+  }
+
+  /** The connection this exchange runs on. */
+  get connection(): Connection {
+    return this.conn
   }
 
   /** The Content-Length of the response, once its head arrived and when it has one. */

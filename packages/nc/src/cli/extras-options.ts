@@ -13,9 +13,12 @@ export const extraOptions = {
   'ssl-servername': { type: 'string', requiresArg: true, description: 'Name for SNI and certificate checks (default: the host)', group: 'TLS:' },
   'ssl-alpn': { type: 'string', requiresArg: true, description: 'ALPN protocols, comma-separated (h2,http/1.1)', group: 'TLS:' },
   'ssl-insecure': { type: 'boolean', description: 'Do not verify the server certificate (warns)', group: 'TLS:' },
+  'ssl-verify': { type: 'boolean', description: "ncat's spelling: --ssl with the server certificate verified (connect mode always verifies)", group: 'TLS:' },
+  'ssl-ciphers': { type: 'string', requiresArg: true, description: 'OpenSSL cipher list for TLS 1.2 and below', group: 'TLS:' },
   exec: { alias: 'e', type: 'string', requiresArg: true, description: 'Run PROG [ARGS] (no shell) with its stdin/stdout on the connection', group: 'Exec:' },
   'sh-exec': { alias: 'c', type: 'string', requiresArg: true, description: 'Run CMD through /bin/sh with its stdin/stdout on the connection', group: 'Exec:' },
   'keep-open': { type: 'boolean', description: 'Listen: serve clients concurrently (stdin goes to all, all go to stdout)', group: 'Concurrent listen:' },
+  m: { type: 'string', requiresArg: true, description: "OpenBSD's minimum TTL: not supported in Node (ncat's -m is --max-conns)", group: 'Concurrent listen:' },
   'max-conns': { type: 'string', requiresArg: true, description: 'Clients served at once with --keep-open, --broker, --chat, -k -e/-c (default 100)', group: 'Concurrent listen:' },
   broker: { type: 'boolean', description: "Listen: relay every client's data to all other clients", group: 'Concurrent listen:' },
   chat: { type: 'boolean', description: 'Listen: a broker for people, lines prefixed <userN>, controls escaped', group: 'Concurrent listen:' },
@@ -23,10 +26,18 @@ export const extraOptions = {
   deny: { type: 'string', array: true, requiresArg: true, description: 'Listen: refuse these addresses/CIDRs (repeatable, comma-separated)', group: 'Access control:' },
   allowfile: { type: 'string', array: true, requiresArg: true, description: 'Listen: file of addresses/CIDRs to accept, one per line', group: 'Access control:' },
   denyfile: { type: 'string', array: true, requiresArg: true, description: 'Listen: file of addresses/CIDRs to refuse, one per line', group: 'Access control:' },
-  x: { type: 'string', requiresArg: true, description: 'Connect through the proxy at addr[:port]', group: 'Proxy:' },
-  X: { type: 'string', requiresArg: true, description: 'Proxy protocol: 5 (SOCKS5, default), 4 (SOCKS4a) or connect (HTTP)', group: 'Proxy:' },
+  x: { type: 'string', requiresArg: true, description: 'Connect through the proxy at addr[:port] (SOCKS5 unless -X says otherwise)', group: 'Proxy:' },
+  proxy: { type: 'string', requiresArg: true, description: "ncat's spelling of -x, HTTP unless --proxy-type says otherwise", group: 'Proxy:' },
+  X: {
+    alias: 'proxy-type',
+    type: 'string',
+    requiresArg: true,
+    description: 'Proxy protocol: 5 (SOCKS5, default), 4 (SOCKS4a) or connect (HTTP); ncat: socks5, socks4, http. With -l, http runs an HTTP proxy server: an open proxy relays anyone\'s traffic, so it listens on 127.0.0.1 unless a host is given; use --proxy-auth and --allow',
+    group: 'Proxy:',
+  },
   P: { type: 'string', requiresArg: true, description: 'Proxy user name (password from NETKIT_PROXY_PASSWORD)', group: 'Proxy:' },
-  'proxy-auth': { type: 'string', requiresArg: true, description: 'Proxy credentials user:pass', group: 'Proxy:' },
+  'proxy-auth': { type: 'string', requiresArg: true, description: 'Proxy credentials user:pass (Basic up front, Digest when challenged; with -l: what clients must send)', group: 'Proxy:' },
+  'proxy-head-timeout': { type: 'string', requiresArg: true, description: 'HTTP proxy server: time a client has to send its request head (default 10s)', group: 'Proxy:' },
   'proxy-dns': { type: 'string', requiresArg: true, description: 'Resolve the target name: remote (by the proxy, default) or local', group: 'Proxy:' },
   'send-only': { type: 'boolean', description: 'Only send: discard received data, close after stdin EOF', group: 'Direction:' },
   'recv-only': { type: 'boolean', description: 'Only receive: never read stdin', group: 'Direction:' },
@@ -60,7 +71,7 @@ export type ExtrasArgs = { -readonly [K in keyof ExtraOptions]?: ValueOf<ExtraOp
 /** How a user spells an option: its short alias when it has one (`-e`), else `--name` or `-x`. */
 function spelling(key: string): string {
   const spec = extraOptions[key as keyof ExtraOptions] as { alias?: string }
-  if (spec.alias !== undefined) return `-${spec.alias}`
+  if (spec.alias !== undefined && spec.alias.length === 1) return `-${spec.alias}`
   return key.length === 1 ? `-${key}` : `--${key}`
 }
 

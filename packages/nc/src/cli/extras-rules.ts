@@ -11,7 +11,10 @@ export interface ExtrasWanted {
   /** broker, chat, or fanout (--keep-open without -e/-c). */
   hub: 'broker' | 'chat' | 'fanout' | undefined
   acl: boolean
+  /** A proxy client (-x, --proxy). */
   proxy: boolean
+  /** `-l --proxy-type http`: an HTTP proxy server. */
+  proxyServer: boolean
   /** A WebSocket session: a ws:// or wss:// URL, or -l --ws. */
   ws: boolean
   /** A wss:// URL: TLS without --ssl. */
@@ -20,16 +23,18 @@ export interface ExtrasWanted {
 }
 
 export function extrasWanted(a: ExtrasArgs, options: NcOptions): ExtrasWanted {
-  const tls = Boolean(a.ssl || a['ssl-insecure'] || [a['ssl-cert'], a['ssl-key'], a['ssl-trustfile'], a['ssl-servername'], a['ssl-alpn']].some((v) => v !== undefined))
+  const tls = Boolean(a.ssl || a['ssl-verify'] || a['ssl-ciphers'] !== undefined || a['ssl-insecure'] || [a['ssl-cert'], a['ssl-key'], a['ssl-trustfile'], a['ssl-servername'], a['ssl-alpn']].some((v) => v !== undefined))
   const exec = a.exec !== undefined || a['sh-exec'] !== undefined
   const hub = a.chat ? 'chat' : a.broker ? 'broker' : a['keep-open'] && !exec ? 'fanout' : undefined
   const acl = [a.allow, a.deny, a.allowfile, a.denyfile].some((v) => v !== undefined)
-  const proxy = [a.x, a.X, a.P, a['proxy-auth'], a['proxy-dns']].some((v) => v !== undefined)
+  const listen = options.mode === 'listen'
+  const proxyServer = listen && a.X !== undefined && ['http', 'connect'].includes(a.X.toLowerCase())
+  const proxy = !proxyServer && [a.x, a.proxy, a.X, a.P, a['proxy-auth'], a['proxy-dns']].some((v) => v !== undefined)
   const direction = a['send-only'] || a['recv-only'] || a.shutdown !== undefined || a['idle-timeout'] !== undefined
   const ws = Boolean(a.ws) || options.webSocketUrl !== undefined
   const wss = /^wss:/i.test(options.webSocketUrl ?? '')
-  const any = Boolean(tls || exec || hub || acl || proxy || a['keep-open'] || a['max-conns'] !== undefined || direction || ws || wsOptions(a))
-  return { a, options, listen: options.mode === 'listen', tls, exec, hub, acl, proxy, ws, wss, any }
+  const any = Boolean(tls || exec || hub || acl || proxy || proxyServer || a.m !== undefined || a['keep-open'] || a['max-conns'] !== undefined || direction || ws || wsOptions(a))
+  return { a, options, listen, tls, exec, hub, acl, proxy, proxyServer, ws, wss, any }
 }
 
 /** An option of WebSocket mode is given. */
@@ -40,14 +45,19 @@ function wsOptions(a: ExtrasArgs): boolean {
 /** Every combination rule of the extras, in the order they are checked (the first match is reported). */
 export const EXTRAS_RULES: readonly OptionRule<ExtrasWanted>[] = [
   { when: (w) => w.options.mode === 'scan', message: 'the TLS, exec, proxy, broker and direction options do not apply to -z' },
-  { when: (w) => w.tls && !w.a.ssl && !w.wss, message: '--ssl-* options need --ssl' },
-  { when: (w) => w.a.ssl && w.options.udp, message: '--ssl works over TCP and Unix stream sockets, not -u (no DTLS)' },
+  { when: (w) => w.a.m !== undefined, message: "-m (OpenBSD's minimum TTL) is not supported; for ncat's -m use --max-conns" },
+  { when: (w) => w.tls && !w.a.ssl && !w.a['ssl-verify'] && !w.wss, message: '--ssl-* options need --ssl' },
+  { when: (w) => w.tls && w.options.udp, message: '--ssl works over TCP and Unix stream sockets, not -u (no DTLS)' },
   { when: (w) => w.a.broker && w.a.chat, message: 'use --broker or --chat, not both' },
   { when: (w) => w.hub && w.hub !== 'fanout' && !w.listen, message: (w) => `--${w.hub} needs -l` },
   { when: (w) => w.a['keep-open'] && !w.listen, message: '--keep-open needs -l' },
   { when: (w) => (w.a.broker || w.a.chat) && w.exec, message: (w) => `cannot use -e/-c with --${w.a.chat ? 'chat' : 'broker'}` },
   { when: (w) => w.hub && w.options.udp, message: (w) => `--${w.a['keep-open'] && w.hub === 'fanout' ? 'keep-open' : w.hub} works over TCP and Unix stream sockets, not -u` },
   { when: (w) => w.acl && !w.listen, message: '--allow/--deny need -l' },
+  { when: (w) => w.proxyServer && (w.options.udp || w.options.unixPath !== undefined || w.exec || w.hub !== undefined || w.tls), message: '-l --proxy-type http serves TCP clients in the clear: not with -u, -U, -e/-c, --broker, --chat, --keep-open or --ssl' },
+  { when: (w) => w.proxyServer && (w.a.x !== undefined || w.a.proxy !== undefined || w.a.P !== undefined), message: 'the HTTP proxy server (-l --proxy-type http) does not chain to another proxy (-x/--proxy/-P)' },
+  { when: (w) => w.a['proxy-head-timeout'] !== undefined && !w.proxyServer, message: '--proxy-head-timeout applies to the HTTP proxy server (-l --proxy-type http)' },
+  { when: (w) => w.a.x !== undefined && w.a.proxy !== undefined, message: 'use -x or --proxy, not both' },
   { when: (w) => w.acl && w.options.udp, message: '--allow/--deny work with TCP and Unix listeners, not -u' },
   { when: (w) => w.proxy && w.listen, message: 'cannot use -x with -l' },
   { when: (w) => w.proxy && (w.options.udp || w.options.unixPath !== undefined), message: '-x works with TCP connections only, not -u or -U' },
@@ -73,7 +83,7 @@ export const EXTRAS_RULES: readonly OptionRule<ExtrasWanted>[] = [
 
 /** Clients are served at once: --keep-open, --broker, --chat, or -k with -e/-c (in listen mode unless `anyMode`). */
 export function concurrent(w: ExtrasWanted, anyMode = false): boolean {
-  return (anyMode || w.listen) && Boolean(w.a['keep-open'] || w.a.broker || w.a.chat || (w.exec && w.options.keepListening))
+  return (anyMode || w.listen) && Boolean(w.proxyServer || w.a['keep-open'] || w.a.broker || w.a.chat || (w.exec && w.options.keepListening))
 }
 
 /** Throw the UsageError of the first rule the arguments break. */

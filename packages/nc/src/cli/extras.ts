@@ -43,6 +43,11 @@ export function optionsWithExtras(w: ExtrasWanted): NcOptions {
   if (a['recv-only']) next.noStdin = true
   if (a['send-only'] && next.quitAfterEofMs === undefined) next.quitAfterEofMs = 0
   if (a['keep-open'] || a.broker || a.chat) next.keepListening = true
+  // An open proxy is a security hole: loopback unless the user names an address.
+  if (w.proxyServer) {
+    next.keepListening = true
+    if (next.host === undefined) next.host = next.family === 6 ? '::1' : '127.0.0.1'
+  }
   return next
 }
 
@@ -50,7 +55,7 @@ export function optionsWithExtras(w: ExtrasWanted): NcOptions {
 async function streamHooks(w: ExtrasWanted, options: NcOptions, log: Logger): Promise<{ wrapStream?: WrapStream; openStream?: NcExtensions['openStream'] }> {
   const { a } = w
   const hooks: { wrapStream?: WrapStream; openStream?: NcExtensions['openStream'] } = {}
-  if (a.ssl || w.wss) {
+  if (w.tls || w.wss) {
     const { parseAlpn } = await import('../features/tls.js')
     const { tlsHook } = await import('../features/hooks.js')
     const tlsOptions = {
@@ -60,6 +65,7 @@ async function streamHooks(w: ExtrasWanted, options: NcOptions, log: Logger): Pr
       servername: a['ssl-servername'],
       alpn: parseAlpn(a['ssl-alpn']),
       insecure: a['ssl-insecure'],
+      ciphers: a['ssl-ciphers'],
       handshakeTimeout: options.connectTimeoutMs,
     }
     hooks.wrapStream = await tlsHook(tlsOptions, w.listen, log)
@@ -67,7 +73,9 @@ async function streamHooks(w: ExtrasWanted, options: NcOptions, log: Logger): Pr
   if (w.proxy) {
     const { proxyOptionsFromArgs } = await import('../features/proxy.js')
     const { proxyHook } = await import('../features/hooks.js')
-    const proxy = proxyOptionsFromArgs({ proxy: a.x, proxyType: a.X, proxyUser: a.P, proxyAuth: a['proxy-auth'], proxyDns: a['proxy-dns'] })!
+    // ncat's --proxy speaks HTTP unless told otherwise; OpenBSD's -x speaks SOCKS5.
+    const proxyType = a.X ?? (a.proxy !== undefined ? 'http' : undefined)
+    const proxy = proxyOptionsFromArgs({ proxy: a.x ?? a.proxy, proxyType, proxyUser: a.P, proxyAuth: a['proxy-auth'], proxyDns: a['proxy-dns'] })!
     hooks.openStream = await proxyHook(proxy, log)
   }
   return hooks
@@ -84,7 +92,7 @@ async function sessionHooks(w: ExtrasWanted, options: NcOptions, env: ExtrasEnvi
   }
   if (w.exec) {
     const { parseExecCommand } = await import('../features/exec.js')
-    hooks.runSession = await (await hooksModule()).execHook(parseExecCommand(a.exec, a['sh-exec'])!, options.idleTimeoutMs, env.log)
+    hooks.runSession = await (await hooksModule()).execHook(parseExecCommand(a.exec, a['sh-exec'])!, options.idleTimeoutMs, env.log, options.crlf)
   }
   if (w.hub) {
     const local = w.hub === 'fanout' ? { input: options.noStdin ? null : env.stdin, output: a['send-only'] ? discard() : env.stdout } : undefined
@@ -92,6 +100,10 @@ async function sessionHooks(w: ExtrasWanted, options: NcOptions, env: ExtrasEnvi
     hooks.handleConnection = await (await hooksModule()).hubHook({ mode: w.hub, idleTimeoutMs: options.idleTimeoutMs, local, wrapStream: wrap, signal: env.signal }, env.log)
   }
   if (w.ws && !w.hub) hooks.runSession = await webSocketSession(w, options, env)
+  if (w.proxyServer) {
+    hooks.handleConnection = await proxyServerHook(a, options, env.log)
+    hooks.logsConnections = true
+  }
   if (a['send-only'] && !w.hub) hooks.sessionIO = (_context, defaults) => ({ input: defaults.input, output: discard() })
   return hooks
 }
@@ -126,6 +138,20 @@ function maxMessageOf(a: ExtrasArgs): number | undefined {
 
 /** The largest --max-message: 1 GiB. */
 export const MAX_WS_MESSAGE = 1024 ** 3
+
+/** `-l --proxy-type http`: every client is served by the HTTP proxy server. */
+async function proxyServerHook(a: ExtrasArgs, options: NcOptions, log: Logger): Promise<NonNullable<NcExtensions['handleConnection']>> {
+  const { createHttpProxyHandler } = await import('../features/http-proxy-server.js')
+  const { parseProxyCredentials } = await import('../features/proxy.js')
+  const credentials = parseProxyCredentials(a['proxy-auth'], undefined)
+  const headTimeout = a['proxy-head-timeout']
+  return createHttpProxyHandler({
+    credentials: credentials && { username: credentials.username, password: credentials.password ?? '' },
+    connectTimeoutMs: options.connectTimeoutMs,
+    headTimeoutMs: headTimeout === undefined ? undefined : parseDuration(headTimeout, '--proxy-head-timeout'),
+    log: (line) => log.info(line),
+  })
+}
 
 /**
  * Check the extras against the core options and build their hooks. Resolves with the options to

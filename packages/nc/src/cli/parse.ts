@@ -24,7 +24,7 @@ export async function buildParser(args: readonly string[]) {
   const { createCli } = await import('@netkit/shared/cli')
   const { extraOptions, extraExamples } = await import('./extras-options.js')
   const cli = createCli({ name: 'nc', version, usage: '$0 [options] [host] [port]\n$0 -l [options] [host] port\n$0 -z [options] host port...', argv: preprocess(args) })
-    .parserConfiguration({ 'greedy-arrays': false, 'dot-notation': false, 'duplicate-arguments-array': true, 'parse-positional-numbers': false })
+    .parserConfiguration({ 'greedy-arrays': false, 'dot-notation': false, 'duplicate-arguments-array': true, 'parse-positional-numbers': false, 'camel-case-expansion': false })
     .strict(false)
     .strictOptions()
     .alias('help', 'h')
@@ -78,6 +78,9 @@ export function quickParse(args: readonly string[]): Args | undefined {
   return parsed
 }
 
+/** ncat's port for `-l` without one. */
+export const DEFAULT_LISTEN_PORT = 31337
+
 /** Where to connect, listen or scan, from the positionals and -p/-U (mutates the options being built). */
 function placeEndpoints(shared: Shared, options: NcOptions, positionals: string[], sourcePort: string | undefined, unixSocket: boolean): void {
   const { UsageError, parsePort, parsePortList, parseHost, servicePort } = shared
@@ -100,6 +103,9 @@ function placeEndpoints(shared: Shared, options: NcOptions, positionals: string[
       options.port = parsePort(positionals[1]!, { allowZero: true })
     } else if (positionals.length === 1) {
       options.port = parsePort(positionals[0]!, { allowZero: true })
+    } else {
+      // `nc -l` alone: ncat's default port (OpenBSD nc refuses it, so no OpenBSD script relies on it).
+      options.port = DEFAULT_LISTEN_PORT
     }
   } else if (options.mode === 'connect' && isWebSocketUrl(positionals[0])) {
     placeWebSocketUrl(shared, options, positionals, sourcePort)
@@ -161,6 +167,7 @@ export async function toOptions(args: Args): Promise<NcOptions> {
     frame: str('frame') as NcOptions['frame'],
     hexDump: str('hex-dump'),
     outFile: str('o'),
+    appendOutput: flag('append-output'),
   }
   if (options.frame !== undefined) {
     const { FRAME_FORMATS } = await import('@netkit/framing')

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { accessSync, constants, statSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
-import type { Duplex } from 'node:stream'
+import type { Duplex, Readable } from 'node:stream'
 import { UsageError, type Logger } from '@netkit/shared'
 import { closeSocket, driveSession, type SessionMeter, type Transport } from '../session/driver.js'
 import type { SessionEnd, SessionEvent } from '../session/machine.js'
+import { crlfTransform } from '../session/taps.js'
 
 /**
  * `-e/--exec PROG [ARGS]` (no shell) and `-c/--sh-exec CMD` (through /bin/sh): a child's stdin
@@ -112,6 +113,11 @@ export function execEnvironment(endpoints: ExecEndpoints, base: NodeJS.ProcessEn
   if (endpoints.remotePort) env.NETKIT_REMOTE_PORT = String(endpoints.remotePort)
   if (endpoints.localAddress) env.NETKIT_LOCAL_ADDR = endpoints.localAddress
   if (endpoints.localPort) env.NETKIT_LOCAL_PORT = String(endpoints.localPort)
+  // The same values under ncat's names, for scripts written for ncat.
+  for (const name of ['REMOTE_ADDR', 'REMOTE_PORT', 'LOCAL_ADDR', 'LOCAL_PORT', 'PROTO']) {
+    const value = env[`NETKIT_${name}`]
+    if (value !== undefined) env[`NCAT_${name}`] = value
+  }
   return env
 }
 
@@ -168,6 +174,8 @@ export interface ExecSessionOptions {
   onSpawn?: (pid: number) => void
   /** How long the child gets after SIGTERM before SIGKILL (default KILL_GRACE_MS). */
   killGraceMs?: number
+  /** -C: the child's `\n` goes out as `\r\n`, as ncat does. */
+  crlf?: boolean
 }
 
 export interface ExecSessionResult {
@@ -188,7 +196,8 @@ export interface ExecSessionResult {
  */
 function createExecTransport(stream: Duplex, child: ChildProcess, command: ExecCommand, options: ExecSessionOptions): Transport {
   const stdin = child.stdin!
-  const stdout = child.stdout!
+  // -C applies to what the child writes, as to stdin in a plain session.
+  const stdout: Readable = options.crlf ? child.stdout!.pipe(crlfTransform()) : child.stdout!
   let emit: (event: SessionEvent) => void = () => {}
   let stdoutEnded = false
   let onReceived = (_chunk: Buffer) => {}

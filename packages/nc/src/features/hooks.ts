@@ -38,17 +38,24 @@ export async function proxyHook(proxy: ProxyOptions, log: Logger): Promise<NonNu
   const { openStream, successMessage } = await import('../net/connect.js')
   return async (o: NcOptions, signal?: AbortSignal) => {
     const target = { host: o.host!, port: o.port! }
-    const handshake = await createProxyHandshake(proxy, target)
     const { family, sourceAddress, sourcePort, connectTimeoutMs } = o
-    const socket = await openStream({ host: proxy.host, port: proxy.port, family, sourceAddress, sourcePort, connectTimeoutMs, signal })
-    log.debug(`connected to proxy ${describeProxy(proxy)}`)
-    // A proxy that never answers must not keep nc alive through Ctrl-C or SIGTERM.
-    const onAbort = () => socket.destroy()
-    signal?.addEventListener('abort', onAbort, { once: true })
-    try {
-      await negotiateProxy(socket, handshake, { timeout: o.connectTimeoutMs, proxy: describeProxy(proxy) })
-    } finally {
-      signal?.removeEventListener('abort', onAbort)
+    // A second round only when the proxy closed after its Digest 407: the answer goes on a new connection.
+    let authorization: string | undefined
+    let socket: Duplex
+    for (;;) {
+      const handshake = await createProxyHandshake(proxy, target, authorization)
+      socket = await openStream({ host: proxy.host, port: proxy.port, family, sourceAddress, sourcePort, connectTimeoutMs, signal })
+      log.debug(`connected to proxy ${describeProxy(proxy)}`)
+      // A proxy that never answers must not keep nc alive through Ctrl-C or SIGTERM.
+      const onAbort = () => socket.destroy()
+      signal?.addEventListener('abort', onAbort, { once: true })
+      try {
+        const { reconnect } = await negotiateProxy(socket, handshake, { timeout: o.connectTimeoutMs, proxy: describeProxy(proxy) })
+        if (reconnect === undefined || authorization !== undefined) break
+        authorization = reconnect
+      } finally {
+        signal?.removeEventListener('abort', onAbort)
+      }
     }
     log.info(`${successMessage(target.host, undefined, target.port, 'tcp', o.numeric)} (via ${describeProxy(proxy)})`)
     return socket
@@ -68,7 +75,7 @@ export async function aclHook(options: AccessControlOptions, log: Logger): Promi
 }
 
 /** Serve each session with a child process (-e/-c). */
-export async function execHook(command: ExecCommand, idleTimeoutMs: number | undefined, log: Logger): Promise<NonNullable<NcExtensions['runSession']>> {
+export async function execHook(command: ExecCommand, idleTimeoutMs: number | undefined, log: Logger, crlf = false): Promise<NonNullable<NcExtensions['runSession']>> {
   const { execSession } = await import('./exec.js')
   return async (stream, context, signal) => {
     const peer = context.peer
@@ -82,7 +89,7 @@ export async function execHook(command: ExecCommand, idleTimeoutMs: number | und
             localPort: (stream as { localPort?: number }).localPort,
             protocol: context.protocol,
           }
-    const result = await execSession(stream, command, endpoints, { idleTimeoutMs, signal, log })
+    const result = await execSession(stream, command, endpoints, { idleTimeoutMs, signal, log, crlf })
     return { sent: result.sent, received: result.received, durationMs: result.durationMs, reason: result.reason }
   }
 }

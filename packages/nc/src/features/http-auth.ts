@@ -5,6 +5,7 @@
  * and verify `Proxy-Authorization` answers. Nothing here touches a socket.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { InvalidArgumentError } from '@netkit/shared'
 
 export interface AuthChallenge {
   /** Lower-cased: `basic`, `digest`, … */
@@ -202,7 +203,7 @@ function digestResponse(i: DigestInputs): string {
 export function digestAuthorization(challenge: AuthChallenge, credentials: HttpCredentials, request: DigestRequest): string {
   const algorithm = digestAlgorithm(challenge)
   const qop = digestQop(challenge)
-  if (!algorithm || qop === null) throw new TypeError('digestAuthorization: challenge not answerable (check chooseChallenge first)')
+  if (!algorithm || qop === null) throw new InvalidArgumentError('digestAuthorization: challenge not answerable (check chooseChallenge first)')
   const realm = challenge.params['realm'] ?? ''
   const nonce = challenge.params['nonce'] ?? ''
   const cnonce = request.cnonce ?? randomBytes(16).toString('hex')

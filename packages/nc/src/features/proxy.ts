@@ -1,7 +1,8 @@
 import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { ErrorCode, NetworkError, TimeoutError, UsageError, formatHostPort, ipAddressBytes, parseHostPort } from '@netkit/shared'
+import { ErrorCode, NetworkError, TimeoutError, UsageError, basicCredentials, checkCredentials, formatHostPort, ipAddressBytes, parseHostPort } from '@netkit/shared'
+import { answerChallenge, chooseChallenge, parseChallenges } from './http-auth.js'
 
 /**
  * Proxy client handshakes for `-x addr[:port] -X 5|4|connect` (OpenBSD nc's letters): SOCKS5
@@ -46,6 +47,8 @@ export interface HandshakeResult {
   done: boolean
   /** Bytes received after the proxy's reply: the first bytes from the target. */
   rest: Buffer
+  /** The proxy closes after its 407: start again on a new connection with this Proxy-Authorization. */
+  reconnect?: string
 }
 
 export interface ProxyHandshake {
@@ -217,43 +220,101 @@ export function socks4Handshake(target: ProxyTarget, userId = ''): ProxyHandshak
   }
 }
 
-/** HTTP CONNECT (HTTP/1.0 as OpenBSD nc sends it), any 2xx opens the tunnel. */
-export function httpConnectHandshake(target: ProxyTarget, credentials?: ProxyCredentials): ProxyHandshake {
+/** The parts of a proxy's response head the CONNECT handshake looks at. */
+interface ProxyReply {
+  status: number
+  reason: string
+  /** Lower-cased names. */
+  headers: Array<[string, string]>
+  /** The proxy keeps the connection after this reply (HTTP/1.1 without Connection: close) and its body has a known length. */
+  reusable: boolean
+  bodyLength: number
+}
+
+function parseProxyReply(head: string): ProxyReply {
+  const lines = head.split('\r\n')
+  const statusLine = lines[0]!
+  const match = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(statusLine)
+  if (!match) throw proxyError('connect', `not an HTTP proxy (status line ${JSON.stringify(statusLine.slice(0, 80))})`)
+  const headers: Array<[string, string]> = []
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':')
+    if (colon > 0) headers.push([line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()])
+  }
+  const value = (name: string) => headers.filter(([n]) => n === name).map(([, v]) => v)
+  const closes = value('connection').some((v) => /(^|,)\s*close\s*(,|$)/i.test(v))
+  const lengths = value('content-length')
+  const bodyLength = lengths.length === 1 && /^\d{1,9}$/.test(lengths[0]!) ? Number(lengths[0]) : -1
+  const reusable = match[1] === '1' && !closes && bodyLength >= 0 && value('transfer-encoding').length === 0
+  return { status: Number(match[2]), reason: (match[3] ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 120), headers, reusable, bodyLength }
+}
+
+/** The credentials as the wire gate admits them (no line breaks, no control characters, bounded). */
+function checkedCredentials(credentials: ProxyCredentials): { username: string; password: string } {
+  const { user, password } = checkCredentials(credentials.username, credentials.password ?? '', 'proxy credentials')
+  return { username: user, password }
+}
+
+/**
+ * HTTP CONNECT (HTTP/1.0 as OpenBSD nc sends it), any 2xx opens the tunnel. With credentials it
+ * sends Basic up front, as ncat and curl do, and answers one Digest challenge in a 407 (RFC 7616:
+ * MD5 or SHA-256, qop auth or none): on the same connection when the proxy keeps it, else with
+ * `reconnect`, for the caller to start again on a new connection with `authorization` given.
+ * Without credentials it never sends any.
+ */
+export function httpConnectHandshake(target: ProxyTarget, credentials?: ProxyCredentials, authorization?: string): ProxyHandshake {
   const authority = isIP(target.host) === 6 ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`
   if (/[\s\r\n]/.test(authority)) throw new UsageError(`invalid host for HTTP CONNECT: ${JSON.stringify(target.host)}`)
-  let request = `CONNECT ${authority} HTTP/1.0\r\nHost: ${authority}\r\n`
-  if (credentials) {
-    const token = Buffer.from(`${credentials.username}:${credentials.password ?? ''}`, 'utf8').toString('base64')
-    request += `Proxy-Authorization: Basic ${token}\r\n`
+  const checked = credentials && checkedCredentials(credentials)
+  const request = (auth: string | undefined) => {
+    let text = `CONNECT ${authority} HTTP/1.0\r\nHost: ${authority}\r\n`
+    if (auth !== undefined) text += `Proxy-Authorization: ${auth}\r\n`
+    return Buffer.from(`${text}\r\n`, 'utf8')
   }
-  request += '\r\n'
+  // A Digest answer is given once: after it (or when started with one), a 407 is a failure.
+  let answered = authorization !== undefined
   let buffer: Buffer = Buffer.alloc(0)
+  let skip = 0
+  const onAuthRequired = (reply: ProxyReply, rest: Buffer): HandshakeResult => {
+    if (!checked) throw proxyError('connect', 'proxy requires authentication (407; use --proxy-auth user:pass)')
+    const challenge = answered ? undefined : chooseChallenge(parseChallenges(reply.headers.filter(([n]) => n === 'proxy-authenticate').map(([, v]) => v)))
+    if (!challenge || challenge.scheme !== 'digest') throw proxyError('connect', `authentication failed (407 ${reply.reason})`.trimEnd())
+    answered = true
+    const answer = answerChallenge(challenge, checked, { method: 'CONNECT', uri: authority })
+    if (!reply.reusable) return { done: false, rest: Buffer.alloc(0), reconnect: answer }
+    skip = reply.bodyLength
+    buffer = Buffer.alloc(0)
+    const again = request(answer)
+    const more = rest.length > 0 ? feed(rest) : { done: false, rest: Buffer.alloc(0) }
+    return { ...more, send: more.send ? Buffer.concat([again, more.send]) : again }
+  }
+  const feed = (chunk: Buffer): HandshakeResult => {
+    if (skip > 0) {
+      const dropped = Math.min(skip, chunk.length)
+      skip -= dropped
+      chunk = chunk.subarray(dropped)
+      if (chunk.length === 0) return { done: false, rest: Buffer.alloc(0) }
+    }
+    buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk])
+    const end = buffer.indexOf('\r\n\r\n')
+    if (end < 0 || end > MAX_PROXY_RESPONSE) {
+      if (buffer.length > MAX_PROXY_RESPONSE || end > MAX_PROXY_RESPONSE) throw proxyError('connect', `response header larger than ${MAX_PROXY_RESPONSE} bytes`)
+      return { done: false, rest: Buffer.alloc(0) }
+    }
+    const reply = parseProxyReply(buffer.subarray(0, end).toString('latin1'))
+    const rest = buffer.subarray(end + 4)
+    if (reply.status === 407) return onAuthRequired(reply, rest)
+    if (reply.status < 200 || reply.status > 299) throw proxyError('connect', `CONNECT ${authority} refused: ${reply.status} ${reply.reason}`.trimEnd())
+    return { done: true, rest }
+  }
   return {
-    start: () => Buffer.from(request, 'utf8'),
-    feed(chunk) {
-      buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk])
-      const end = buffer.indexOf('\r\n\r\n')
-      if (end < 0) {
-        if (buffer.length > MAX_PROXY_RESPONSE) throw proxyError('connect', `response header larger than ${MAX_PROXY_RESPONSE} bytes`)
-        return { done: false, rest: Buffer.alloc(0) }
-      }
-      if (end > MAX_PROXY_RESPONSE) throw proxyError('connect', `response header larger than ${MAX_PROXY_RESPONSE} bytes`)
-      const statusLine = buffer.subarray(0, buffer.indexOf('\r\n')).toString('latin1')
-      const match = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(statusLine)
-      if (!match) throw proxyError('connect', `not an HTTP proxy (status line ${JSON.stringify(statusLine.slice(0, 80))})`)
-      const status = Number(match[1])
-      const reason = (match[2] ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 120)
-      if (status === 407) {
-        throw proxyError('connect', credentials ? `authentication failed (407 ${reason})` : 'proxy requires authentication (407; use --proxy-auth user:pass)')
-      }
-      if (status < 200 || status > 299) throw proxyError('connect', `CONNECT ${authority} refused: ${status} ${reason}`.trimEnd())
-      return { done: true, rest: buffer.subarray(end + 4) }
-    },
+    start: () => request(authorization ?? (checked && basicCredentials({ user: checked.username, password: checked.password }, 'proxy credentials'))),
+    feed,
   }
 }
 
 /** The handshake for `options`, resolving the target's name first when `dns` is `local`. */
-export async function createProxyHandshake(options: ProxyOptions, target: ProxyTarget): Promise<ProxyHandshake> {
+export async function createProxyHandshake(options: ProxyOptions, target: ProxyTarget, authorization?: string): Promise<ProxyHandshake> {
   let host = target.host
   if (options.dns === 'local' && isIP(host) === 0) {
     try {
@@ -275,7 +336,7 @@ export async function createProxyHandshake(options: ProxyOptions, target: ProxyT
     case 'socks4':
       return socks4Handshake(resolved, options.credentials?.username)
     case 'connect':
-      return httpConnectHandshake(resolved, options.credentials)
+      return httpConnectHandshake(resolved, options.credentials, authorization)
   }
 }
 
@@ -283,9 +344,9 @@ export async function createProxyHandshake(options: ProxyOptions, target: ProxyT
  * Drive `handshake` over a socket connected to the proxy. Resolves once the tunnel is open,
  * with the socket paused and any early target bytes put back; rejects with one clear error.
  */
-export function negotiateProxy(socket: Duplex, handshake: ProxyHandshake, options: { timeout?: number; proxy?: string } = {}): Promise<void> {
+export function negotiateProxy(socket: Duplex, handshake: ProxyHandshake, options: { timeout?: number; proxy?: string } = {}): Promise<{ reconnect?: string }> {
   const where = options.proxy ? ` (proxy ${options.proxy})` : ''
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<{ reconnect?: string }>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined
     const cleanup = () => {
       if (timer) clearTimeout(timer)
@@ -302,13 +363,19 @@ export function negotiateProxy(socket: Duplex, handshake: ProxyHandshake, option
     const onData = (chunk: Buffer) => {
       try {
         const result = handshake.feed(chunk)
+        if (result.reconnect !== undefined) {
+          cleanup()
+          socket.destroy()
+          resolve({ reconnect: result.reconnect })
+          return
+        }
         if (result.send) socket.write(result.send)
         if (result.done) {
           // Stop the flow before the listener goes, or later bytes would be lost.
           socket.pause()
           cleanup()
           if (result.rest.length > 0) socket.unshift(result.rest)
-          resolve()
+          resolve({})
         }
       } catch (err) {
         fail(err as Error)

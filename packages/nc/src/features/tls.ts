@@ -32,6 +32,8 @@ export interface TlsOptions {
   insecure?: boolean
   /** How long a handshake may take, in ms (default 30 s in listen mode, none in connect mode). */
   handshakeTimeout?: number
+  /** OpenSSL cipher list (--ssl-ciphers); Node's default when unset. */
+  ciphers?: string
 }
 
 /** A handshake must finish in this time in listen mode, so half-open clients cannot pin slots. */
@@ -72,12 +74,14 @@ export function parseAlpn(text: string | undefined): string[] | undefined {
   return list
 }
 
-function secureContext(files: TlsFiles): tls.SecureContext {
+function secureContext(files: TlsFiles, ciphers?: string): tls.SecureContext {
   try {
-    return tls.createSecureContext({ cert: files.cert, key: files.key, ca: files.ca })
+    return tls.createSecureContext({ cert: files.cert, key: files.key, ca: files.ca, ciphers })
   } catch (err) {
     // A file that is not PEM, or a key that does not match the certificate.
-    throw new UsageError(`unusable TLS certificate or key: ${(err as Error).message}`)
+    const message = (err as Error).message
+    if (ciphers !== undefined && /cipher/i.test(message)) throw new UsageError(`--ssl-ciphers: OpenSSL accepts none of ${JSON.stringify(ciphers)} (${message})`)
+    throw new UsageError(`unusable TLS certificate or key: ${message}`)
   }
 }
 
@@ -131,7 +135,7 @@ export interface TlsClient {
 /** Read the files and warn about `--ssl-insecure` once; returns a reusable client. */
 export async function createTlsClient(options: TlsOptions, log?: Logger): Promise<TlsClient> {
   const files = await loadFiles(options)
-  const context = secureContext(files)
+  const context = secureContext(files, options.ciphers)
   const alpn = options.alpn ? [...options.alpn] : undefined
   if (options.insecure) log?.warn('warning: --ssl-insecure: the server certificate is not verified')
   return {
@@ -205,7 +209,7 @@ export async function createTlsServer(options: TlsOptions, log?: Logger): Promis
     files.key = Buffer.from(generated.key)
     selfSigned = true
   }
-  const context = secureContext(files)
+  const context = secureContext(files, options.ciphers)
   const fingerprint256 = new X509Certificate(files.cert).fingerprint256
   if (selfSigned) log?.warn(`generated a temporary self-signed certificate, SHA-256 fingerprint ${fingerprint256}`)
   else log?.info(`TLS certificate SHA-256 fingerprint ${fingerprint256}`)

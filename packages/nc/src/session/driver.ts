@@ -118,10 +118,8 @@ export function driveSession(transport: Transport, policy: SessionPolicy, signal
           break
         }
         case 'fail':
-          fail(action.error)
-          break
         case 'fail-close':
-          fail(transport.closeError?.(action.code, action.reason) ?? new NetworkError(ErrorCode.WS_CLOSED, `connection closed with code ${action.code}`, undefined, {}))
+          fail(action.type === 'fail' ? action.error : closeFailure(transport, action.code, action.reason))
           break
       }
     }
@@ -137,6 +135,11 @@ export function driveSession(transport: Transport, policy: SessionPolicy, signal
     if (signal?.aborted) emit(ABORT)
     else signal?.addEventListener('abort', onAbort, { once: true })
   })
+}
+
+/** The error for a peer's abnormal close code: the transport's wording, or a generic one. */
+function closeFailure(transport: Transport, code: number, reason: string): unknown {
+  return transport.closeError?.(code, reason) ?? new NetworkError(ErrorCode.WS_CLOSED, `connection closed with code ${code}`, undefined, {})
 }
 
 /** How long a closing connection may take to flush before it is destroyed. */

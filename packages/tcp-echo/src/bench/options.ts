@@ -1,5 +1,5 @@
 import { checkCount, InvalidArgumentError } from '@netkit/shared'
-import type { LatencySummary } from '@netkit/shared'
+import type { BenchProgress, BenchTotals, LatencySummary } from '@netkit/shared'
 
 /**
  * The load tester's options and results, and the validation every entry point shares (the
@@ -47,44 +47,18 @@ export interface TcpBenchOptions {
   signal?: AbortSignal
 }
 
-export interface TcpBenchProgress {
-  elapsedMs: number
-  /** Connections (churn), messages (pingpong) or bytes (stream) verified so far. */
-  completed: number
-  bytes: number
-  errors: number
-  mismatches: number
-}
+/** Counts so far, as the shared testers report them (completed: connections, messages or writes). */
+export type TcpBenchProgress = BenchProgress
 
-export interface TcpBenchResult {
+export interface TcpBenchResult extends BenchTotals {
   mode: TcpBenchMode
   host: string
   port: number
   connections: number
   threads: number
   size: number
-  /** Measured time, ms (for pingpong and stream, after every connection was set up). */
-  durationMs: number
-  /** Connections opened successfully. */
-  connects: number
-  /** Connections (churn), messages (pingpong) or writes echoed in full (stream), all verified. */
-  completed: number
-  /** Echoed bytes received and compared. */
-  bytes: number
-  /** completed per second (churn: connections/s, pingpong: messages/s). */
-  perSecond: number
-  /** bytes per second. */
-  bytesPerSecond: number
   /** Round-trip times in microseconds (pingpong: per message; churn: connect to EOF). */
   latency?: LatencySummary
-  /** Socket errors (refused, reset, timeouts, stalls, a server closing a pingpong or stream connection). */
-  errors: number
-  /** Echoes that differed from what was sent (pingpong: messages, churn: connections, stream: reads). */
-  mismatches: number
-  /** Up to five distinct error descriptions, for the report. */
-  errorSamples: string[]
-  /** Whether the run was cut short by the signal. */
-  aborted: boolean
 }
 
 /** The options with every default filled in, as handed to a run (and to worker threads). */

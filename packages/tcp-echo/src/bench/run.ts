@@ -1,5 +1,4 @@
-import { performance } from 'node:perf_hooks'
-import { ErrorCode, LatencyHistogram, NetkitError, toNetworkError } from '@netkit/shared'
+import { BenchTally, type LatencyHistogram } from '@netkit/shared'
 import { ChurnSlot } from './churn.js'
 import type { BenchClient, BenchContext } from './context.js'
 import { resolveBenchOptions, type ResolvedBenchOptions, type TcpBenchOptions, type TcpBenchProgress, type TcpBenchResult } from './options.js'
@@ -11,9 +10,6 @@ import { PersistentClient } from './persistent.js'
  * (each connection starting at a different place), so each echoed chunk is checked with one
  * Buffer#compare against a buffer made once: no hashing, no copies, no per-message buffers.
  */
-
-const MAX_ERROR_SAMPLES = 5
-const PROGRESS_INTERVAL_MS = 250
 
 /**
  * Drive an echo server and verify every byte it sends back. Resolves with the measurements
@@ -50,38 +46,20 @@ export async function runLocal(
   return { result: run.result(), histogram: run.histogram }
 }
 
-/** One run: the counters, the clock, the clients and the end conditions. */
-export class BenchRun implements BenchContext {
+/** One run: the shared counters and clock (BenchTally), plus the clients and the end conditions. */
+export class BenchRun extends BenchTally implements BenchContext {
   readonly options: ResolvedBenchOptions
-  readonly histogram = new LatencyHistogram()
-  readonly onProgress: ((progress: TcpBenchProgress) => void) | undefined
-  completed = 0
-  bytes = 0
-  errors = 0
-  mismatches = 0
-  connects = 0
-  firstError: unknown
-  stopped = false
-  aborted = false
   /** Requests handed out (requests mode). */
   private issued = 0
-  private readonly samples = new Set<string>()
-  private startedAt = 0
-  private endedAt = 0
-  private lastProgressAt = 0
-  private lastCompleted = -1
-  private lastBytes = -1
   private live = new Set<BenchClient>()
   private finished: (() => void) | undefined
-  private deadline: NodeJS.Timeout | undefined
-  private ticker: NodeJS.Timeout | undefined
   private nextConnectionId = 0
   /** Persistent clients still being set up (stop() must not wait for their connect timeout). */
   private connecting: PersistentClient[] = []
 
   constructor(options: ResolvedBenchOptions, onProgress?: (progress: TcpBenchProgress) => void) {
+    super({ host: options.host, port: options.port, protocol: 'tcp' }, { duration: options.duration, stallTimeout: options.stallTimeout, onProgress })
     this.options = options
-    this.onProgress = onProgress
   }
 
   async execute(): Promise<void> {
@@ -94,7 +72,7 @@ export class BenchRun implements BenchContext {
     }
     if (this.live.size === 0) this.stop(false)
     await done
-    if (this.connects === 0 && this.firstError !== undefined && !this.aborted) throw this.connectError(this.firstError)
+    if (this.connects === 0 && this.firstError !== undefined && !this.aborted) throw this.connectError()
   }
 
   /**
@@ -109,49 +87,11 @@ export class BenchRun implements BenchContext {
       for (const c of clients) c.destroy()
       return false
     }
-    if (this.connects === 0) throw this.connectError(this.firstError ?? new NetkitError(ErrorCode.NETWORK_ERROR, 'no connection'))
+    if (this.connects === 0) throw this.connectError()
     this.connecting = []
     this.begin()
     for (const c of clients) if (c.alive) c.start()
     return true
-  }
-
-  private connectError(err: unknown): NetkitError {
-    return toNetworkError(err, { operation: 'connect', host: this.options.host, port: this.options.port, protocol: 'tcp' })
-  }
-
-  private begin(): void {
-    this.startedAt = performance.now()
-    this.lastProgressAt = this.startedAt
-    if (this.options.duration !== undefined) {
-      this.deadline = setTimeout(() => this.stop(false), this.options.duration)
-    }
-    this.ticker = setInterval(() => this.tick(), PROGRESS_INTERVAL_MS)
-  }
-
-  private tick(): void {
-    const now = performance.now()
-    if (this.completed !== this.lastCompleted || this.bytes !== this.lastBytes) {
-      this.lastCompleted = this.completed
-      this.lastBytes = this.bytes
-      this.lastProgressAt = now
-    } else if (now - this.lastProgressAt > this.options.stallTimeout) {
-      this.error(new NetkitError(ErrorCode.BENCH_STALLED, `no echo for ${this.options.stallTimeout} ms`))
-      this.stop(false)
-      return
-    }
-    this.onProgress?.(this.progress())
-  }
-
-  progress(): TcpBenchProgress {
-    const now = this.stopped ? this.endedAt : performance.now()
-    return {
-      elapsedMs: this.startedAt === 0 ? 0 : now - this.startedAt,
-      completed: this.completed,
-      bytes: this.bytes,
-      errors: this.errors,
-      mismatches: this.mismatches,
-    }
   }
 
   take(): boolean {
@@ -173,19 +113,6 @@ export class BenchRun implements BenchContext {
     if (limit !== undefined && this.completed >= limit) this.stop(false)
   }
 
-  error(err: unknown): void {
-    this.errors++
-    this.firstError ??= err
-    if (this.samples.size < MAX_ERROR_SAMPLES) {
-      this.samples.add(toNetworkError(err, { host: this.options.host, port: this.options.port }).message)
-    }
-  }
-
-  mismatch(what: string): void {
-    this.mismatches++
-    if (this.samples.size < MAX_ERROR_SAMPLES) this.samples.add(what)
-  }
-
   register(client: BenchClient): void {
     this.live.add(client)
   }
@@ -199,13 +126,7 @@ export class BenchRun implements BenchContext {
     }
   }
 
-  stop(aborted: boolean): void {
-    if (this.stopped) return
-    this.stopped = true
-    this.aborted = aborted
-    this.endedAt = performance.now()
-    clearTimeout(this.deadline)
-    clearInterval(this.ticker)
+  protected stopClients(): void {
     for (const client of [...this.live]) client.destroy()
     for (const client of this.connecting) client.destroy()
     if (this.live.size === 0) this.finish()
@@ -219,26 +140,7 @@ export class BenchRun implements BenchContext {
   result(): TcpBenchResult {
     const o = this.options
     if (!this.stopped) this.stop(false)
-    const durationMs = this.startedAt === 0 ? 0 : this.endedAt - this.startedAt
-    const seconds = durationMs / 1000
-    return {
-      mode: o.mode,
-      host: o.host,
-      port: o.port,
-      connections: o.connections,
-      threads: o.threads,
-      size: o.size,
-      durationMs,
-      connects: this.connects,
-      completed: this.completed,
-      bytes: this.bytes,
-      perSecond: seconds > 0 ? this.completed / seconds : 0,
-      bytesPerSecond: seconds > 0 ? this.bytes / seconds : 0,
-      ...(o.mode === 'stream' ? {} : { latency: this.histogram.summary() }),
-      errors: this.errors,
-      mismatches: this.mismatches,
-      errorSamples: [...this.samples],
-      aborted: this.aborted,
-    }
+    const { latency, ...totals } = this.totals(o.mode !== 'stream')
+    return { mode: o.mode, host: o.host, port: o.port, connections: o.connections, threads: o.threads, size: o.size, ...totals, ...(latency ? { latency } : {}) }
   }
 }

@@ -3,7 +3,16 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
-const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src')
+/**
+ * The architecture rules every package keeps, checked on the source of each: no import cycles
+ * between files, no function a reader cannot hold, every error class branded, every error code
+ * from the catalogue.
+ */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const PACKAGES = fs
+  .readdirSync(path.join(ROOT, 'packages'))
+  .filter((name) => fs.existsSync(path.join(ROOT, 'packages', name, 'src')))
+  .map((name) => ({ name, src: path.join(ROOT, 'packages', name, 'src') }))
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -58,23 +67,46 @@ function longFunctions(file: string, max: number): string[] {
         break
       }
     }
-    if (end - i + 1 > max) found.push(`${path.relative(SRC, file)}: ${match[1] ?? match[2]} (${end - i + 1} lines)`)
+    if (end - i + 1 > max) found.push(`${path.relative(ROOT, file)}: ${match[1] ?? match[2]} (${end - i + 1} lines)`)
   }
   return found
 }
 
+/** Error classes declared in a file that are not branded there (instanceof would match their parent's instances). */
+function unbrandedErrors(file: string): string[] {
+  const text = fs.readFileSync(file, 'utf8')
+  return [...text.matchAll(/class (\w+) extends (\w*Error)\b/g)]
+    .map((m) => m[1]!)
+    .filter((name) => !new RegExp(`brandError\\(${name},`).test(text))
+    .map((name) => `${path.relative(ROOT, file)}: ${name}`)
+}
+
 describe('source layout', () => {
-  it('has no import cycles between files (type-only and dynamic imports included)', () => {
-    const files = sourceFiles(SRC)
-    const graph = new Map(files.map((file) => [file, localImports(file).filter((target) => files.includes(target))]))
-    expect(graph.size).toBeGreaterThan(15)
-    // The checker itself finds a planted cycle.
+  it('finds the packages and its checks find planted faults', () => {
+    expect(PACKAGES.map((p) => p.name)).toEqual(expect.arrayContaining(['nc', 'http-get', 'shared', 'framing', 'tcp-echo', 'udp-echo', 'ws-echo']))
     expect(findCycle(new Map([['a', ['b']], ['b', ['a']]]))).toEqual(['a', 'b', 'a'])
-    const cycle = findCycle(graph)
-    expect(cycle?.map((file) => path.relative(SRC, file))).toBeUndefined()
   })
 
-  it('has no function over 80 lines', () => {
-    expect(sourceFiles(SRC).flatMap((file) => longFunctions(file, 80))).toEqual([])
+  it.each(PACKAGES)('$name has no import cycles between files (type-only and dynamic imports included)', ({ src }) => {
+    const files = sourceFiles(src)
+    const graph = new Map(files.map((file) => [file, localImports(file).filter((target) => files.includes(target))]))
+    expect(graph.size).toBeGreaterThan(0)
+    const cycle = findCycle(graph)
+    expect(cycle?.map((file) => path.relative(ROOT, file))).toBeUndefined()
+  })
+
+  it.each(PACKAGES)('$name has no function over 80 lines', ({ src }) => {
+    expect(sourceFiles(src).flatMap((file) => longFunctions(file, 80))).toEqual([])
+  })
+
+  it.each(PACKAGES)('$name brands every error class it declares', ({ src }) => {
+    expect(sourceFiles(src).flatMap(unbrandedErrors)).toEqual([])
+  })
+
+  it.each(PACKAGES)('$name takes every error code from the ErrorCode catalogue', ({ src }) => {
+    const literals = sourceFiles(src)
+      .filter((file) => !file.endsWith(path.join('shared', 'src', 'codes.ts')))
+      .flatMap((file) => [...fs.readFileSync(file, 'utf8').matchAll(/'NETKIT_[A-Z_]+'/g)].map((m) => `${path.relative(ROOT, file)}: ${m[0]}`))
+    expect(literals).toEqual([])
   })
 })
