@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest'
 import { httpConnectProxy, socks5Proxy } from './helpers/proxies.js'
 import { pythonWebsocketsMissing, pythonWsClient, pythonWsServer, rawWsServer, wsEcho } from './helpers/ws-peers.js'
 import { runCli } from '@netkit/test-kit'
-import { NC_CLI, sha256, spawnListener, spawnNc, tempFiles } from './support/nc.js'
+import { NC_CLI, sha256, spawnListener, spawnNc, tcpServer, tempFiles } from './support/nc.js'
 
 const runNc = (args: string[], options: Parameters<typeof runCli>[2] = {}) => runCli(NC_CLI, args, options)
 const lines = (stderr: string) => stderr.split('\n').filter((l) => l !== '')
@@ -156,6 +156,16 @@ describe('nc ws:// half-close and exit (raw server, one test per table row)', ()
     const v = await runNc(['-v', `ws://127.0.0.1:${port}/nowhere`])
     expect(v.stderr).toContain('HTTP/1.1 404 Not Found')
     expect(v.code).toBe(1)
+  })
+
+  it('SIGINT during a handshake the server never answers: exit 130 at once', async () => {
+    const { port } = await tcpServer(() => {})
+    const nc = spawnNc(['-v', `ws://127.0.0.1:${port}/`])
+    await nc.waitStderr(/succeeded/)
+    const started = Date.now()
+    nc.child.kill('SIGINT')
+    expect(await nc.exit).toBe(130)
+    expect(Date.now() - started).toBeLessThan(3000)
   })
 
   it('a refused connect: one line, exit 1', async () => {

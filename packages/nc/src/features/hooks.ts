@@ -139,10 +139,14 @@ export async function webSocketHook(options: WebSocketHookOptions, log: Logger):
   const { driveSession } = await import('../session/driver.js')
   return async (stream, context, signal, sinks) => {
     const { maxMessage } = options
-    const open =
-      context.role === 'connect'
-        ? await openWebSocket(stream, { url: options.url!, headers: options.headers, protocols: options.protocols, maxMessage, handshakeTimeoutMs: options.handshakeTimeoutMs }, log)
-        : await acceptWebSocket(stream, { protocols: options.protocols, maxMessage }, log)
+    // A peer that never answers the handshake must not keep nc alive through Ctrl-C or SIGTERM.
+    const onAbort = () => stream.destroy()
+    if (signal?.aborted) onAbort()
+    else signal?.addEventListener('abort', onAbort, { once: true })
+    const open = await (context.role === 'connect'
+      ? openWebSocket(stream, { url: options.url!, headers: options.headers, protocols: options.protocols, maxMessage, handshakeTimeoutMs: options.handshakeTimeoutMs }, log)
+      : acceptWebSocket(stream, { protocols: options.protocols, maxMessage }, log)
+    ).finally(() => signal?.removeEventListener('abort', onAbort))
     const peer = context.peer
     const label = context.role === 'connect' ? options.url : peer && peer.protocol !== 'unix' ? formatHostPort(peer.remoteAddress, peer.remotePort) : undefined
     const transport = createWsTransport(open.ws, open.early, options.local(), { binary: options.binary, maxMessage, sinks, label })

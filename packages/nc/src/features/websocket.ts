@@ -74,6 +74,7 @@ export async function openWebSocket(stream: Duplex, options: WebSocketClientOpti
   const headers = parseHeaderLines(options.headers ?? [])
   const protocols = options.protocols?.map((p) => checkToken(p, '--ws-protocol'))
   const { WebSocket } = await import('ws')
+  if (stream.destroyed) throw handshakeError(options.url, 'the connection closed before the handshake')
   const ws = new WebSocket(options.url, protocols ?? [], {
     // A stream a proxy negotiation read from is paused; nothing arrives before our request is out.
     createConnection: () => stream.resume() as never,
@@ -88,13 +89,18 @@ export async function openWebSocket(stream: Duplex, options: WebSocketClientOpti
     const fail = (error: NetworkError) => {
       ws.off('open', onOpen)
       ws.off('error', onError)
+      stream.off('close', onGone)
       stream.destroy()
       reject(error)
     }
     const onOpen = () => {
       ws.off('error', onError)
+      stream.off('close', onGone)
       resolve({ ws, early })
     }
+    // Closed under us (Ctrl-C, a reset) before ws could tell: the handshake is over.
+    const onGone = () => fail(handshakeError(options.url, 'the connection closed before the handshake completed'))
+    stream.once('close', onGone)
     const onError = (err: Error) => fail(handshakeError(options.url, err.message, err))
     ws.on('upgrade', (res) => log?.info(statusLine(res)))
     ws.on('unexpected-response', (req, res) => {
