@@ -51,3 +51,7 @@ export {
   type ProxyTarget,
   type ProxyCredentials,
 } from './features/proxy.js'
+// WebSocket mode: the handshakes over a stream nc opened, and the message transport.
+export { openWebSocket, acceptWebSocket, parseHeaderLines, parseProtocols, type WebSocketClientOptions, type WebSocketServerOptions, type OpenWebSocket } from './features/websocket.js'
+export { createWsTransport, recordEarly, describeClose, DEFAULT_MAX_MESSAGE, type WsTransportOptions, type EarlyEvents } from './session/ws-transport.js'
+export { isCleanClose } from './session/machine.js'

@@ -62,6 +62,8 @@ export interface NcOptions extends RelayBehaviour {
   concurrency?: number
   /** -z: one JSON object per port on stdout. */
   json?: boolean
+  /** Connect to this ws:// or wss:// URL (host and port are its own): a WebSocket session. */
+  webSocketUrl?: string
 }
 
 export const DEFAULT_SCAN_CONCURRENCY = 256

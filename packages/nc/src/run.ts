@@ -34,8 +34,8 @@ export interface NcExtensions {
   wrapStream?: (stream: Duplex, context: StreamContext) => Promise<Duplex>
   /** The local side of a session instead of stdin/stdout (exec: a child's stdio). */
   sessionIO?: (context: StreamContext, defaults: RelayIO) => RelayIO | Promise<RelayIO>
-  /** Serve a session yourself instead of the stdin/stdout relay, in both roles (exec). */
-  runSession?: (stream: Duplex, context: StreamContext, signal?: AbortSignal) => Promise<RelayResult>
+  /** Serve a session yourself instead of the stdin/stdout relay, in both roles (exec, WebSocket); `sinks` are --hex-dump and -o. */
+  runSession?: (stream: Duplex, context: StreamContext, signal?: AbortSignal, sinks?: RelaySinks) => Promise<RelayResult>
   /** Serve each listen-mode connection yourself (broker, chat); replaces the relay. */
   handleConnection?: ConnectionHandler
   /** Accept or refuse a client before it is served (allow/deny); false closes it at once. */
@@ -129,7 +129,7 @@ async function sessionIO(context: StreamContext, options: NcOptions, env: NcEnvi
 
 /** The relay between the stream and stdin/stdout (or sessionIO), or an extension's own session. */
 async function session(stream: Duplex, context: StreamContext, options: NcOptions, env: NcEnvironment, sinks: RelaySinks, log: Logger, reader?: SocketReader): Promise<RelayResult> {
-  if (env.extensions?.runSession) return env.extensions.runSession(stream, context, env.signal)
+  if (env.extensions?.runSession) return env.extensions.runSession(stream, context, env.signal, sinks)
   if (isPlain(options, env, sinks) && stream instanceof net.Socket) {
     const input = options.noStdin ? null : canReadFast(env.stdinFd!) ? env.stdinFd! : env.stdin
     const { shutdownOnEof, quitAfterEofMs, idleTimeoutMs } = options

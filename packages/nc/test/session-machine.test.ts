@@ -12,8 +12,11 @@ const Q0: SessionPolicy = { quitAfterEofMs: 0 }
 const NEITHER: SessionPolicy = {}
 const EXEC: SessionPolicy = { localProgram: true }
 
-const ev = (type: Exclude<SessionEvent['type'], 'error'>): SessionEvent => ({ type }) as SessionEvent
+const ev = (type: Exclude<SessionEvent['type'], 'error' | 'peer-close'>): SessionEvent => ({ type }) as SessionEvent
 const boom = new Error('reset')
+/** WebSocket mode: stdin EOF always sends a close frame (the transport's shutdown-write). */
+const WS: SessionPolicy = { shutdownOnEof: true }
+const close = (code: number, reason = ''): SessionEvent => ({ type: 'peer-close', code, reason })
 
 /** Feed the events in order; the actions of every step, flattened, in a compact notation. */
 function run(policy: SessionPolicy, events: SessionEvent[]): string[] {
@@ -37,6 +40,8 @@ function show(action: SessionAction): string {
       return `${action.type}(${action.reason})`
     case 'fail':
       return `fail(${(action.error as Error).message})`
+    case 'fail-close':
+      return `fail-close(${action.code} ${action.reason})`
     default:
       return action.type
   }
@@ -75,6 +80,15 @@ const rows: Array<[string, SessionPolicy, SessionEvent[], string[]]> = [
   ['exec: the connection gone both ways ends the session at once', EXEC, [ev('peer-closed'), ev('output-drained')], ['finish(peer-eof)']],
   ['exec: a program that cannot run ends the session', EXEC, [ev('local-gone')], ['finish(peer-eof)']],
   ['exec ignores -q and -N: input EOF only shuts down', { ...EXEC, quitAfterEofMs: 0, shutdownOnEof: true }, [ev('input-eof')], ['shutdown-write']],
+  // WebSocket (a message transport): stdin EOF sends close 1000 (shutdown-write) and waits for the peer's close
+  ['ws, stdin EOF: send close 1000, wait; the peer answers 1000: exit 0', WS, [ev('input-eof'), ev('activity'), close(1000), ev('output-drained')], ['shutdown-write', 'refresh-idle', 'flush-then-finish(peer-eof)', 'finish(peer-eof)']],
+  ['ws, the peer closes first with 1000: print what it sent, exit 0', WS, [close(1000), ev('output-drained')], ['flush-then-finish(peer-eof)', 'finish(peer-eof)']],
+  ['ws, the peer closes with 1001 (going away): exit 0', WS, [close(1001, 'bye'), ev('output-drained')], ['flush-then-finish(peer-eof)', 'finish(peer-eof)']],
+  ['ws, an empty close frame (1005, no code): the handshake completed, exit 0', WS, [close(1005), ev('output-drained')], ['flush-then-finish(peer-eof)', 'finish(peer-eof)']],
+  ['ws, the peer closes with 1002 (protocol error): fail with the code', WS, [close(1002, 'bad'), ev('output-drained')], ['fail-close(1002 bad)']],
+  ['ws, the peer closes with 1011 after our close 1000: fail with the code', WS, [ev('input-eof'), close(1011, 'oops')], ['shutdown-write', 'fail-close(1011 oops)']],
+  ['ws, abnormal closure (no close frame, 1006): fail', WS, [close(1006)], ['fail-close(1006 )']],
+  ['ws, -q 0: send close 1000 and exit at once', { ...WS, quitAfterEofMs: 0 }, [ev('input-eof'), close(1006)], ['shutdown-write', 'finish(quit)']],
 ]
 
 describe('session state machine: the half-close matrix', () => {

@@ -63,6 +63,9 @@ export const ErrorCode = {
   TLS_HANDSHAKE: 'NETKIT_TLS_HANDSHAKE',
   TOO_MANY_OPEN_FILES: 'NETKIT_TOO_MANY_OPEN_FILES',
   USAGE: 'NETKIT_USAGE',
+  WS_CLOSED: 'NETKIT_WS_CLOSED',
+  WS_HANDSHAKE: 'NETKIT_WS_HANDSHAKE',
+  WS_PROTOCOL: 'NETKIT_WS_PROTOCOL',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -44,6 +44,11 @@ export const extraOptions = {
   // yargs reads `--no-shutdown` as `shutdown: false`.
   shutdown: { type: 'boolean', description: 'Half-close the socket on stdin EOF, as -N; --no-shutdown: never half-close (overrides -N)', group: 'Direction:' },
   'idle-timeout': { type: 'string', requiresArg: true, description: 'Close a connection idle this long (e.g. 30s, 500ms)', group: 'Direction:' },
+  ws: { type: 'boolean', description: 'Listen: accept WebSocket clients (connect: give a ws:// or wss:// URL instead of host port)', group: 'WebSocket:' },
+  binary: { type: 'boolean', description: 'WebSocket: each stdin read is one binary message; messages are written raw (default: lines as text messages)', group: 'WebSocket:' },
+  header: { type: 'string', array: true, requiresArg: true, description: "WebSocket: add a handshake header 'Name: value' (repeatable)", group: 'WebSocket:' },
+  'ws-protocol': { type: 'string', requiresArg: true, description: 'WebSocket subprotocols, comma-separated: offered (connect) or accepted (listen)', group: 'WebSocket:' },
+  'max-message': { type: 'string', requiresArg: true, description: 'WebSocket: largest message received or stdin line sent (default 16M; larger: close 1009, exit 1)', group: 'WebSocket:' },
 } as const
 
 /** Examples for --help. */
@@ -53,6 +58,8 @@ export const extraExamples: readonly (readonly [string, string])[] = [
   ['$0 -lk -c "cat" 7000', 'One child per client, concurrently'],
   ['$0 -l --chat --allow 10.0.0.0/8 9000', 'Chat server for one network'],
   ['$0 -x proxy:1080 -X 5 example.com 22', 'Connect through a SOCKS5 proxy'],
+  ['$0 ws://127.0.0.1:8765/', 'WebSocket client: stdin lines out as messages, messages in as lines'],
+  ['$0 -l --ws 8765', 'Accept one WebSocket client'],
 ]
 
 type ExtraOptions = typeof extraOptions

@@ -15,6 +15,10 @@ export interface ExtrasWanted {
   proxy: boolean
   /** `-l --proxy-type http`: an HTTP proxy server. */
   proxyServer: boolean
+  /** A WebSocket session: a ws:// or wss:// URL, or -l --ws. */
+  ws: boolean
+  /** A wss:// URL: TLS without --ssl. */
+  wss: boolean
   any: boolean
 }
 
@@ -27,15 +31,22 @@ export function extrasWanted(a: ExtrasArgs, options: NcOptions): ExtrasWanted {
   const proxyServer = listen && a.X !== undefined && ['http', 'connect'].includes(a.X.toLowerCase())
   const proxy = !proxyServer && [a.x, a.proxy, a.X, a.P, a['proxy-auth'], a['proxy-dns']].some((v) => v !== undefined)
   const direction = a['send-only'] || a['recv-only'] || a.shutdown !== undefined || a['idle-timeout'] !== undefined
-  const any = Boolean(tls || exec || hub || acl || proxy || proxyServer || a.m !== undefined || a['keep-open'] || a['max-conns'] !== undefined || direction)
-  return { a, options, listen, tls, exec, hub, acl, proxy, proxyServer, any }
+  const ws = Boolean(a.ws) || options.webSocketUrl !== undefined
+  const wss = /^wss:/i.test(options.webSocketUrl ?? '')
+  const any = Boolean(tls || exec || hub || acl || proxy || proxyServer || a.m !== undefined || a['keep-open'] || a['max-conns'] !== undefined || direction || ws || wsOptions(a))
+  return { a, options, listen, tls, exec, hub, acl, proxy, proxyServer, ws, wss, any }
+}
+
+/** An option of WebSocket mode is given. */
+function wsOptions(a: ExtrasArgs): boolean {
+  return [a.binary, a.header, a['ws-protocol'], a['max-message']].some((v) => v !== undefined)
 }
 
 /** Every combination rule of the extras, in the order they are checked (the first match is reported). */
 export const EXTRAS_RULES: readonly OptionRule<ExtrasWanted>[] = [
   { when: (w) => w.options.mode === 'scan', message: 'the TLS, exec, proxy, broker and direction options do not apply to -z' },
   { when: (w) => w.a.m !== undefined, message: "-m (OpenBSD's minimum TTL) is not supported; for ncat's -m use --max-conns" },
-  { when: (w) => w.tls && !w.a.ssl && !w.a['ssl-verify'], message: '--ssl-* options need --ssl' },
+  { when: (w) => w.tls && !w.a.ssl && !w.a['ssl-verify'] && !w.wss, message: '--ssl-* options need --ssl' },
   { when: (w) => w.tls && w.options.udp, message: '--ssl works over TCP and Unix stream sockets, not -u (no DTLS)' },
   { when: (w) => w.a.broker && w.a.chat, message: 'use --broker or --chat, not both' },
   { when: (w) => w.hub && w.hub !== 'fanout' && !w.listen, message: (w) => `--${w.hub} needs -l` },
@@ -60,6 +71,14 @@ export const EXTRAS_RULES: readonly OptionRule<ExtrasWanted>[] = [
   { when: (w) => w.exec && w.options.frame, message: '--frame cannot be combined with -e/-c' },
   { when: (w) => w.a.ssl && w.listen && w.a['ssl-insecure'], message: '--ssl-insecure applies to connect mode' },
   { when: (w) => w.a.ssl && w.listen && w.a['ssl-servername'] !== undefined, message: '--ssl-servername applies to connect mode' },
+  // WebSocket mode
+  { when: (w) => w.a.ws && !w.listen, message: '--ws needs -l (to connect, give a ws:// or wss:// URL: nc ws://host:port/path)' },
+  { when: (w) => wsOptions(w.a) && !w.ws, message: '--binary, --header, --ws-protocol and --max-message need WebSocket mode (a ws:// URL, or -l --ws)' },
+  { when: (w) => w.ws && w.a.header !== undefined && w.listen, message: '--header applies to connect mode (ws:// URLs)' },
+  { when: (w) => w.ws && (w.options.udp || w.options.unixPath !== undefined), message: 'WebSocket mode works over TCP, not -u or -U' },
+  { when: (w) => w.ws && w.exec, message: 'WebSocket mode cannot be combined with -e/-c' },
+  { when: (w) => w.ws && (w.options.frame || w.options.crlf || w.options.intervalMs !== undefined), message: 'WebSocket mode cannot be combined with --frame, -C or -i (messages are lines already)' },
+  { when: (w) => w.ws && (w.a['send-only'] || w.a.shutdown !== undefined), message: 'WebSocket mode cannot be combined with --send-only or --no-shutdown (stdin EOF always sends close 1000; -d or --recv-only to send nothing)' },
 ]
 
 /** Clients are served at once: --keep-open, --broker, --chat, or -k with -e/-c (in listen mode unless `anyMode`). */

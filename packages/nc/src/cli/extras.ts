@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream'
 import { Writable as WritableStream } from 'node:stream'
-import { parseCount, parseDuration, type Logger } from '@netkit/shared'
+import { parseCount, parseDuration, parseSize, UsageError, type Logger } from '@netkit/shared'
 import type { NcOptions } from '../options.js'
 import type { NcExtensions } from '../run.js'
 import type { HubHookOptions, WrapStream } from '../features/hooks.js'
@@ -55,7 +55,7 @@ export function optionsWithExtras(w: ExtrasWanted): NcOptions {
 async function streamHooks(w: ExtrasWanted, options: NcOptions, log: Logger): Promise<{ wrapStream?: WrapStream; openStream?: NcExtensions['openStream'] }> {
   const { a } = w
   const hooks: { wrapStream?: WrapStream; openStream?: NcExtensions['openStream'] } = {}
-  if (w.tls) {
+  if (w.tls || w.wss) {
     const { parseAlpn } = await import('../features/tls.js')
     const { tlsHook } = await import('../features/hooks.js')
     const tlsOptions = {
@@ -97,8 +97,10 @@ async function sessionHooks(w: ExtrasWanted, options: NcOptions, env: ExtrasEnvi
   if (w.hub) {
     const local = w.hub === 'fanout' ? { input: options.noStdin ? null : env.stdin, output: a['send-only'] ? discard() : env.stdout } : undefined
     const onSessionEnd = options.json ? await jsonHubRecords(options, env.log) : undefined
-    hooks.handleConnection = await (await hooksModule()).hubHook({ mode: w.hub, idleTimeoutMs: options.idleTimeoutMs, local, wrapStream, signal: env.signal, onSessionEnd }, env.log)
+    const wrap = w.ws ? await webSocketWrap(w, wrapStream, env) : wrapStream
+    hooks.handleConnection = await (await hooksModule()).hubHook({ mode: w.hub, idleTimeoutMs: options.idleTimeoutMs, local, wrapStream: wrap, signal: env.signal, onSessionEnd }, env.log)
   }
+  if (w.ws && !w.hub) hooks.runSession = await webSocketSession(w, options, env)
   if (w.proxyServer) {
     hooks.handleConnection = await proxyServerHook(a, options, env.log)
     hooks.logsConnections = true
@@ -107,13 +109,44 @@ async function sessionHooks(w: ExtrasWanted, options: NcOptions, env: ExtrasEnvi
   return hooks
 }
 
-/** `-l --proxy-type http`: every client is served by the HTTP proxy server. */
+/** WebSocket mode (`nc ws://…`, `nc -l --ws`): the handshake, then messages as lines (or raw with --binary). */
+async function webSocketSession(w: ExtrasWanted, options: NcOptions, env: ExtrasEnvironment): Promise<NonNullable<NcExtensions['runSession']>> {
+  const { a } = w
+  const { parseProtocols, parseHeaderLines } = await import('../features/websocket.js')
+  // Checked now, before any connection: a bad header is a usage error (exit 2), not a failed session.
+  parseHeaderLines(a.header ?? [])
+  const maxMessage = maxMessageOf(a)
+  const { webSocketHook } = await import('../features/hooks.js')
+  const local = () => ({ input: options.noStdin ? null : env.stdin, output: env.stdout })
+  const { quitAfterEofMs, idleTimeoutMs, connectTimeoutMs } = options
+  const hook = { url: options.webSocketUrl, headers: a.header, protocols: parseProtocols(a['ws-protocol']), binary: a.binary, maxMessage, handshakeTimeoutMs: connectTimeoutMs, quitAfterEofMs, idleTimeoutMs, local }
+  return webSocketHook(hook, env.log)
+}
+
+/** The hubs' streams in WebSocket mode: each client's messages as lines (or raw with --binary). */
+async function webSocketWrap(w: ExtrasWanted, tls: WrapStream | undefined, env: ExtrasEnvironment): Promise<WrapStream> {
+  const { parseProtocols } = await import('../features/websocket.js')
+  const { webSocketWrapHook } = await import('../features/hooks.js')
+  return webSocketWrapHook({ binary: w.a.binary, maxMessage: maxMessageOf(w.a), protocols: parseProtocols(w.a['ws-protocol']) }, tls, env.log)
+}
+
+/** --max-message in bytes (undefined: the default). */
+function maxMessageOf(a: ExtrasArgs): number | undefined {
+  const maxMessage = a['max-message'] === undefined ? undefined : parseSize(a['max-message'], '--max-message')
+  if (maxMessage !== undefined && (maxMessage < 1 || maxMessage > MAX_WS_MESSAGE)) throw new UsageError(`--max-message must be between 1 and ${MAX_WS_MESSAGE} bytes (1G)`)
+  return maxMessage
+}
+
+/** The largest --max-message: 1 GiB. */
+export const MAX_WS_MESSAGE = 1024 ** 3
+
 /** --json with a hub: one line per client as it leaves, as run.ts prints for other sessions. */
 async function jsonHubRecords(options: NcOptions, log: Logger): Promise<NonNullable<HubHookOptions['onSessionEnd']>> {
   const { endpointsOfPeer, formatSessionRecord } = await import('../session/record.js')
   return (session, peer) => log.line(formatSessionRecord({ role: 'listen', protocol: peer.protocol, ...session, ...endpointsOfPeer(peer, options.unixPath) }))
 }
 
+/** `-l --proxy-type http`: every client is served by the HTTP proxy server. */
 async function proxyServerHook(a: ExtrasArgs, options: NcOptions, log: Logger): Promise<NonNullable<NcExtensions['handleConnection']>> {
   const { createHttpProxyHandler } = await import('../features/http-proxy-server.js')
   const { parseProxyCredentials } = await import('../features/proxy.js')

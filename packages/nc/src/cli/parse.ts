@@ -5,6 +5,7 @@ import type { Argv } from 'yargs'
 import type { NcOptions } from '../options.js'
 import { version } from '../version.js'
 import { coreOptions } from './core-options.js'
+import { isWebSocketUrl, placeWebSocketUrl } from './ws-url.js'
 
 /** The one-letter options of the table, which the quick path reads as yargs would. */
 const letters = Object.entries(coreOptions).filter(([name]) => name.length === 1)
@@ -53,6 +54,8 @@ export function quickParse(args: readonly string[]): Args | undefined {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!
     if (!arg.startsWith('-')) {
+      // A WebSocket URL needs the extras (cli/ws-url.ts).
+      if (/^wss?:/i.test(arg)) return undefined
       parsed._.push(arg)
       continue
     }
@@ -105,6 +108,8 @@ function placeEndpoints(shared: Shared, options: NcOptions, positionals: string[
       // `nc -l` alone: ncat's default port (OpenBSD nc refuses it, so no OpenBSD script relies on it).
       options.port = DEFAULT_LISTEN_PORT
     }
+  } else if (options.mode === 'connect' && isWebSocketUrl(positionals[0])) {
+    placeWebSocketUrl(shared, options, positionals, sourcePort)
   } else {
     if (positionals.length === 0) throw missingArguments(['host', 'port'], options.mode === 'scan' ? 'nc -z HOST PORT...' : 'nc HOST PORT')
     options.host = parseHost(positionals[0]!)

@@ -120,3 +120,55 @@ export async function hubHook(options: HubHookOptions, log: Logger): Promise<Non
     options.onSessionEnd?.(session, peer)
   }
 }
+
+export interface WebSocketHookOptions {
+  /** connect: the ws:// or wss:// URL. */
+  url?: string
+  headers?: readonly string[]
+  protocols?: readonly string[]
+  binary?: boolean
+  maxMessage?: number
+  handshakeTimeoutMs?: number
+  /** -q and -w, as for a byte session; stdin EOF always sends close 1000 (the transport's half-close). */
+  quitAfterEofMs?: number
+  idleTimeoutMs?: number
+  /** stdin (null with -d) and stdout, read when a session starts. */
+  local: () => { input: Readable | null; output: Writable }
+}
+
+/** Serve each session as WebSocket messages (`nc ws://…`, `nc -l --ws`): the handshake, then the WebSocket transport. */
+export async function webSocketHook(options: WebSocketHookOptions, log: Logger): Promise<NonNullable<NcExtensions['runSession']>> {
+  const { openWebSocket, acceptWebSocket } = await import('./websocket.js')
+  const { createWsTransport } = await import('../session/ws-transport.js')
+  const { driveSession } = await import('../session/driver.js')
+  return async (stream, context, signal, sinks) => {
+    const { maxMessage } = options
+    // A peer that never answers the handshake must not keep nc alive through Ctrl-C or SIGTERM.
+    const onAbort = () => stream.destroy()
+    if (signal?.aborted) onAbort()
+    else signal?.addEventListener('abort', onAbort, { once: true })
+    const open = await (context.role === 'connect'
+      ? openWebSocket(stream, { url: options.url!, headers: options.headers, protocols: options.protocols, maxMessage, handshakeTimeoutMs: options.handshakeTimeoutMs }, log)
+      : acceptWebSocket(stream, { protocols: options.protocols, maxMessage }, log)
+    ).finally(() => signal?.removeEventListener('abort', onAbort))
+    const peer = context.peer
+    const label = context.role === 'connect' ? options.url : peer && peer.protocol !== 'unix' ? formatHostPort(peer.remoteAddress, peer.remotePort) : undefined
+    const transport = createWsTransport(open.ws, open.early, options.local(), { binary: options.binary, maxMessage, sinks, label })
+    const { quitAfterEofMs, idleTimeoutMs } = options
+    return driveSession(transport, { shutdownOnEof: true, quitAfterEofMs, idleTimeoutMs }, signal)
+  }
+}
+
+/** For the hubs (--keep-open, --broker, --chat) in WebSocket mode: TLS if asked, the server handshake, then a line stream. */
+export async function webSocketWrapHook(options: { binary?: boolean; maxMessage?: number; protocols?: readonly string[] }, tls: WrapStream | undefined, log: Logger): Promise<WrapStream> {
+  const { acceptWebSocket } = await import('./websocket.js')
+  const { WebSocketLineStream } = await import('./ws-stream.js')
+  const { DEFAULT_MAX_MESSAGE } = await import('../session/ws-transport.js')
+  return async (stream, context) => {
+    const secured = tls ? await tls(stream, context) : stream
+    const open = await acceptWebSocket(secured, { protocols: options.protocols, maxMessage: options.maxMessage }, log)
+    const peer = context.peer
+    const label = peer && peer.protocol !== 'unix' ? formatHostPort(peer.remoteAddress, peer.remotePort) : undefined
+    return new WebSocketLineStream(open.ws, { binary: options.binary, maxMessage: options.maxMessage ?? DEFAULT_MAX_MESSAGE, label }, open)
+  }
+}

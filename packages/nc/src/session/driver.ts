@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream'
-import { NetkitError, toNetworkError } from '@netkit/shared'
+import { ErrorCode, NetkitError, NetworkError, toNetworkError } from '@netkit/shared'
 import { initialState, step, type SessionAction, type SessionEnd, type SessionEvent, type SessionPolicy } from './machine.js'
 
 /**
@@ -21,6 +21,8 @@ export interface Transport {
   flushOutput(done: () => void): void
   /** The session is over: stop moving bytes and remove every listener the transport added. */
   stop(): void
+  /** The error for an abnormal close code (a message transport's peer-close event). */
+  closeError?(code: number, reason: string): unknown
   /** Close the connection: gracefully after a finish, at once after a failure. May wait (a child being reaped). */
   close(outcome: SessionEnd | 'failed'): void | Promise<void>
 }
@@ -116,11 +118,16 @@ export function driveSession(transport: Transport, policy: SessionPolicy, signal
           break
         }
         case 'fail':
-          release()
-          void transport.close('failed')
-          reject(action.error instanceof NetkitError ? action.error : toNetworkError(action.error, {}))
+        case 'fail-close':
+          fail(action.type === 'fail' ? action.error : closeFailure(transport, action.code, action.reason))
           break
       }
+    }
+
+    function fail(error: unknown) {
+      release()
+      void transport.close('failed')
+      reject(error instanceof NetkitError ? error : toNetworkError(error, {}))
     }
 
     transport.start(emit, meter)
@@ -128,6 +135,11 @@ export function driveSession(transport: Transport, policy: SessionPolicy, signal
     if (signal?.aborted) emit(ABORT)
     else signal?.addEventListener('abort', onAbort, { once: true })
   })
+}
+
+/** The error for a peer's abnormal close code: the transport's wording, or a generic one. */
+function closeFailure(transport: Transport, code: number, reason: string): unknown {
+  return transport.closeError?.(code, reason) ?? new NetworkError(ErrorCode.WS_CLOSED, `connection closed with code ${code}`, undefined, {})
 }
 
 /** How long a closing connection may take to flush before it is destroyed. */

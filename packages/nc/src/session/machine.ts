@@ -35,6 +35,11 @@ export type SessionEvent =
   | { type: 'peer-eof' }
   /** The connection closed in both directions (possibly without an EOF first). */
   | { type: 'peer-closed' }
+  /**
+   * A message connection (WebSocket) closed with a close code: 1000/1001/1005 end it as peer-closed
+   * does; any other code (1006: no close frame at all) is a failure, after what arrived is out.
+   */
+  | { type: 'peer-close'; code: number; reason: string }
   /** Everything received was handed to the local output (after flush-then-finish). */
   | { type: 'output-drained' }
   /** Our write side finished sending after shutdown-write. */
@@ -64,6 +69,8 @@ export type SessionAction =
   | { type: 'finish'; reason: SessionEnd }
   /** Stop moving bytes, destroy the connection, reject with the error. */
   | { type: 'fail'; error: unknown }
+  /** As fail, with the transport's error for an abnormal close code (peer-close). */
+  | { type: 'fail-close'; code: number; reason: string }
 
 export interface SessionState {
   /** open: bytes move; flushing: waiting for output-drained; done: nothing more happens. */
@@ -93,6 +100,14 @@ export const initialState: SessionState = {
 
 const NONE: readonly SessionAction[] = Object.freeze([])
 const REFRESH: readonly SessionAction[] = Object.freeze([{ type: 'refresh-idle' }])
+
+/**
+ * Close codes that end a message connection normally: 1000 (normal closure), 1001 (going away),
+ * and 1005 (a close frame without a code: the closing handshake still completed).
+ */
+export function isCleanClose(code: number): boolean {
+  return code === 1000 || code === 1001 || code === 1005
+}
 
 /** -q given (the CLI reads Debian's `-q -1`, "wait forever", as no -q). */
 function quits(policy: SessionPolicy): policy is SessionPolicy & { quitAfterEofMs: number } {
@@ -132,6 +147,12 @@ function onPeerEof(state: SessionState, policy: SessionPolicy): Step {
   // A program may still answer what it was sent: only its input ends.
   if (policy.localProgram) return { state: next, actions: [{ type: 'end-output' }] }
   return flush(next, 'peer-eof')
+}
+
+function onPeerClose(state: SessionState, code: number, reason: string): Step {
+  const closed = { ...state, peerEof: true }
+  if (isCleanClose(code)) return flush(closed, 'peer-eof')
+  return { state: { ...closed, phase: 'done' }, actions: [{ type: 'fail-close', code, reason }] }
 }
 
 /** Events that end the session whatever phase it is in (before done). */
@@ -174,6 +195,8 @@ export function step(state: SessionState, event: SessionEvent, policy: SessionPo
     case 'peer-closed':
       // Gone both ways: nothing a program writes can go anywhere; what arrived is still delivered.
       return policy.localProgram ? done({ ...state, peerEof: true }, 'peer-eof') : flush({ ...state, peerEof: true }, 'peer-eof')
+    case 'peer-close':
+      return onPeerClose(state, event.code, event.reason)
     case 'write-finished':
       return policy.localProgram ? programDone({ ...state, writeFinished: true }) : { state: { ...state, writeFinished: true }, actions: NONE }
     case 'local-exit':

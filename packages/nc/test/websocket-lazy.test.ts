@@ -1,0 +1,57 @@
+/**
+ * WebSocket mode costs a plain session nothing: `ws` (imported from node_modules by the CLI's
+ * WebSocket chunk) is loaded only for a ws:// URL or -l --ws. An ESM loader hook records every
+ * module the built CLI loads; ws and that chunk must be among them for a WebSocket session and
+ * absent otherwise.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { runCli, tempDir } from '@netkit/test-kit'
+import { describe, expect, it } from 'vitest'
+import { wsEcho } from './helpers/ws-peers.js'
+import { NC_CLI, tcpServer } from './support/nc.js'
+
+const dist = path.dirname(NC_CLI)
+
+/** The dist/ chunks that import ws (or carry its code, were it bundled). */
+function wsChunks(): string[] {
+  return readdirSync(dist)
+    .filter((f) => f.startsWith('websocket-') || (f.endsWith('.js') && readFileSync(path.join(dist, f), 'utf8').includes('node_modules/ws/lib/websocket.js')))
+    .map((f) => pathToFileURL(path.join(dist, f)).href)
+}
+
+const isWs = (chunks: string[]) => (url: string) => chunks.includes(url) || url.includes('/node_modules/ws/')
+
+/** Run the CLI with a loader hook; the URLs of the modules it loaded. */
+async function loadedBy(args: string[], stdin: Buffer): Promise<{ code: number; loaded: string[] }> {
+  const dir = tempDir('nc-ws-lazy-')
+  const log = path.join(dir, 'loaded.txt')
+  writeFileSync(log, '')
+  writeFileSync(
+    path.join(dir, 'hooks.mjs'),
+    `import { appendFileSync } from 'node:fs'\nexport async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context) }\n`,
+  )
+  writeFileSync(path.join(dir, 'register.mjs'), `import { register } from 'node:module'\nregister('./hooks.mjs', import.meta.url)\n`)
+  const r = await runCli(NC_CLI, args, { stdin, env: { NODE_OPTIONS: `--import=${pathToFileURL(path.join(dir, 'register.mjs')).href}` } })
+  return { code: r.code, loaded: readFileSync(log, 'utf8').split('\n').filter(Boolean) }
+}
+
+describe('ws is loaded only in WebSocket mode', () => {
+  it('a plain session (quick path and yargs path) does not load it; a ws:// session does', async () => {
+    const chunks = wsChunks()
+    expect(chunks.length).toBeGreaterThan(0)
+    const { port } = await tcpServer((s) => s.pipe(s))
+    for (const args of [['-N', '127.0.0.1', String(port)], ['--stats', '-N', '127.0.0.1', String(port)]]) {
+      const plain = await loadedBy(args, Buffer.from('hi\n'))
+      expect(plain.code, args.join(' ')).toBe(0)
+      expect(plain.loaded.some((u) => u.endsWith('/cli.js')), 'the hook saw the CLI').toBe(true)
+      expect(plain.loaded.filter(isWs(chunks)), args.join(' ')).toEqual([])
+    }
+    const echo = await wsEcho()
+    const ws = await loadedBy([`ws://127.0.0.1:${echo.port}/`], Buffer.from('hi\n'))
+    expect(ws.code).toBe(0)
+    expect(ws.loaded.filter(isWs(chunks)).length).toBeGreaterThan(0)
+    expect(ws.loaded.some((u) => u.includes('/node_modules/ws/')), 'ws itself was loaded').toBe(true)
+  })
+})
