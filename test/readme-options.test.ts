@@ -12,9 +12,7 @@ import { describe, expect, it } from 'vitest'
 import { commandNames, parseHelp } from '../build/man.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-// nc is left out until the nc branch is merged: its README does not mention --shutdown, --verbose
-// (only -v) or --completion today. The lead adds 'nc' here once its README has them.
-const tools = ['tcp-echo', 'udp-echo', 'http-get', 'ws-echo'].filter((name) => existsSync(path.join(root, 'packages', name, 'dist', 'cli.js')))
+const tools = ['nc', 'tcp-echo', 'udp-echo', 'http-get', 'ws-echo'].filter((name) => existsSync(path.join(root, 'packages', name, 'dist', 'cli.js')))
 
 /** Every `-x` and `--long` spelling the help shows for an option (not commands or examples). */
 async function helpFlags(name: string): Promise<string[]> {
