@@ -53,6 +53,7 @@ export { checkCount } from './check.js'
 export {
   WIRE_LIMITS,
   checkNoLineBreaks,
+  trimOws,
   checkHeaderName,
   checkHeaderValue,
   checkHeaderField,

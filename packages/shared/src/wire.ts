@@ -53,6 +53,18 @@ const ENV_NAME = /^[^=\0]+$/
 // A lead surrogate not followed by a trail one, or a trail surrogate without a lead.
 const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
+/**
+ * Strips optional whitespace (SP, HTAB) from both ends. A loop, not /^[ \t]+|[ \t]+$/g: that regex
+ * retries the tail match at every position, quadratic on a 64 KiB line of spaces (~2 s).
+ */
+export function trimOws(text: string): string {
+  let start = 0
+  let end = text.length
+  while (start < end && (text.charCodeAt(start) === 0x20 || text.charCodeAt(start) === 0x09)) start++
+  while (end > start && (text.charCodeAt(end - 1) === 0x20 || text.charCodeAt(end - 1) === 0x09)) end--
+  return start === 0 && end === text.length ? text : text.slice(start, end)
+}
+
 /** A short, printable excerpt of the refused text for the one-line message. */
 function shown(text: string, max = 60): string {
   return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text)

@@ -1,4 +1,8 @@
+import { trimOws } from '@netkit/shared'
 import { excerpt, malformed } from '../errors.js'
+
+// trimOws lives with the wire gate in @netkit/shared: one definition of HTTP's optional whitespace.
+export { trimOws }
 import type { HeaderList, StatusLine } from './types.js'
 
 /** Cap on a whole header section (status line + fields), and separately on a trailer section. */
@@ -10,17 +14,6 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 // RFC 9110 §5.5: CR, LF and NUL in a field value must be rejected (LF cannot occur: it ends the line).
 const FORBIDDEN_IN_VALUE = /[\0\r]/
 
-/**
- * Strips optional whitespace (SP, HTAB) from both ends. A loop, not /^[ \t]+|[ \t]+$/g: that regex
- * retries the tail match at every position, quadratic on a 64 KiB line of spaces (~2 s).
- */
-export function trimOws(text: string): string {
-  let start = 0
-  let end = text.length
-  while (start < end && (text.charCodeAt(start) === 0x20 || text.charCodeAt(start) === 0x09)) start++
-  while (end > start && (text.charCodeAt(end - 1) === 0x20 || text.charCodeAt(end - 1) === 0x09)) end--
-  return start === 0 && end === text.length ? text : text.slice(start, end)
-}
 
 /** RFC 9110 token: what a field name (or a chunk extension name) must be. */
 export function isToken(text: string): boolean {

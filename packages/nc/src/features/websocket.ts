@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { WebSocket } from 'ws'
-import { checkHeaderName, checkHeaderValue, checkToken, ErrorCode, NetworkError, UsageError, type Logger } from '@netkit/shared'
+import { checkHeaderName, checkHeaderValue, checkToken, ErrorCode, trimOws, NetworkError, UsageError, type Logger } from '@netkit/shared'
 import { DEFAULT_MAX_MESSAGE, recordEarly, type EarlyEvents } from '../session/ws-transport.js'
 
 /**
@@ -45,17 +45,26 @@ export function parseHeaderLines(lines: readonly string[]): Record<string, strin
   for (const line of lines) {
     const colon = line.indexOf(':')
     if (colon <= 0) throw new UsageError(`--header must be "Name: value" (got ${JSON.stringify(line)})`)
-    const name = checkHeaderName(line.slice(0, colon).trim(), '--header name')
+    const name = checkHeaderName(trimOws(line.slice(0, colon)), '--header name')
     if (HANDSHAKE_HEADERS.has(name.toLowerCase())) throw new UsageError(`--header cannot set ${name}: the handshake sets it (subprotocols: --ws-protocol)`)
-    headers[name] = checkHeaderValue(line.slice(colon + 1).trim(), `--header ${name} value`)
+    // Only SP/HTAB are trimmed: JS trim() would strip CR, VT or NBSP before the gate saw them.
+    headers[name] = checkHeaderValue(trimOws(line.slice(colon + 1)), `--header ${name} value`)
   }
   return headers
+}
+
+/**
+ * Header values as Node's HTTP client writes them: one char per byte. A value is sent as its
+ * UTF-8 bytes (as http-get sends -H); Node itself refuses any char above U+00FF.
+ */
+function asLatin1Bytes(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, Buffer.from(value, 'utf8').toString('latin1')]))
 }
 
 /** A comma-separated list of subprotocol tokens (`chat, superchat`). */
 export function parseProtocols(list: string | undefined): string[] | undefined {
   if (list === undefined) return undefined
-  const protocols = list.split(',').map((p) => checkToken(p.trim(), '--ws-protocol'))
+  const protocols = list.split(',').map((p) => checkToken(trimOws(p), '--ws-protocol'))
   if (new Set(protocols).size !== protocols.length) throw new UsageError(`--ws-protocol lists a subprotocol twice: ${list}`)
   return protocols
 }
@@ -71,7 +80,7 @@ function handshakeError(url: string, message: string, cause?: unknown): NetworkE
  * line), rejects with the status of any other answer. Validates headers and subprotocols first.
  */
 export async function openWebSocket(stream: Duplex, options: WebSocketClientOptions, log?: Logger): Promise<OpenWebSocket> {
-  const headers = parseHeaderLines(options.headers ?? [])
+  const headers = asLatin1Bytes(parseHeaderLines(options.headers ?? []))
   const protocols = options.protocols?.map((p) => checkToken(p, '--ws-protocol'))
   const { WebSocket } = await import('ws')
   if (stream.destroyed) throw handshakeError(options.url, 'the connection closed before the handshake')
