@@ -3,22 +3,11 @@
  * the exit code the bin would exit with and prints one line on stderr.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { runMainInProcess } from '@netkit/test-kit'
 import { main } from '../src/cli.js'
 
 /** Run main(args); the exit code and what it wrote to stderr. */
-async function run(args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = ''
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk)
-    return true
-  })
-  try {
-    const code = await main(args)
-    return { code, stderr }
-  } finally {
-    spy.mockRestore()
-  }
-}
+const run = (args: string[]) => runMainInProcess(() => main(args))
 
 describe('nc main(argv) in-process', () => {
   const saved = process.exitCode

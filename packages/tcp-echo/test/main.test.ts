@@ -1,20 +1,11 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { runMainInProcess } from '@netkit/test-kit'
 import { main } from '../src/main.js'
 import { startServer } from './helpers.js'
 
 /** Run main() in this process and collect what it writes to stderr. */
-async function runMain(argv: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = ''
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk)
-    return true
-  })
-  const code = await main(argv, { exitProcess: false })
-  vi.restoreAllMocks()
-  return { code, stderr }
-}
+const runMain = (argv: string[]) => runMainInProcess(() => main(argv, { exitProcess: false }))
 
-afterEach(() => vi.restoreAllMocks())
 
 describe('tcp-echo main(argv), in process', () => {
   it.each([

@@ -19,3 +19,4 @@ export {
   type WsFrame,
   type WsFrameOptions,
 } from './websocket.js'
+export { runMainInProcess } from './in-process.js'
