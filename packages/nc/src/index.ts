@@ -55,3 +55,5 @@ export {
 export { openWebSocket, acceptWebSocket, parseHeaderLines, parseProtocols, type WebSocketClientOptions, type WebSocketServerOptions, type OpenWebSocket } from './features/websocket.js'
 export { createWsTransport, recordEarly, describeClose, DEFAULT_MAX_MESSAGE, type WsTransportOptions, type EarlyEvents } from './session/ws-transport.js'
 export { isCleanClose } from './session/machine.js'
+// nc's positional rules (`host port`, `-l [host] port`, `-z host ports...`, `-U path`, `ws://…`).
+export { endpointsFromArguments, DEFAULT_LISTEN_PORT, type EndpointArguments, type Endpoints } from './endpoints.js'

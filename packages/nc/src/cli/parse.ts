@@ -5,15 +5,12 @@ import type { Argv } from 'yargs'
 import type { NcOptions } from '../options.js'
 import { version } from '../version.js'
 import { coreOptions } from './core-options.js'
-import { isWebSocketUrl, placeWebSocketUrl } from './ws-url.js'
+import { isWebSocketUrl } from '../ws-url.js'
 
 /** The one-letter options of the table, which the quick path reads as yargs would. */
 const letters = Object.entries(coreOptions).filter(([name]) => name.length === 1)
 const QUICK_FLAGS = new Set(letters.filter(([, spec]) => spec.type === 'boolean').map(([name]) => name))
 const QUICK_VALUES = new Set(letters.filter(([, spec]) => spec.type === 'string').map(([name]) => name))
-
-/** @netkit/shared, loaded lazily by toOptions (start-up: see src/cli.ts). */
-type Shared = typeof import('@netkit/shared')
 
 /** `--hex-dump` takes an optional file: bare means stderr. Spelled `--hex-dump=FILE` for a file. */
 function preprocess(args: readonly string[]): string[] {
@@ -54,7 +51,7 @@ export function quickParse(args: readonly string[]): Args | undefined {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!
     if (!arg.startsWith('-')) {
-      // A WebSocket URL needs the extras (cli/ws-url.ts).
+      // A WebSocket URL needs the extras (endpoints.ts).
       if (/^wss?:/i.test(arg)) return undefined
       parsed._.push(arg)
       continue
@@ -76,55 +73,6 @@ export function quickParse(args: readonly string[]): Args | undefined {
   if (parsed._.length === 0) return undefined
   parsed.verbose = verbose
   return parsed
-}
-
-/** ncat's port for `-l` without one. */
-export const DEFAULT_LISTEN_PORT = 31337
-
-/** Where to connect, listen or scan, from the positionals and -p/-U (mutates the options being built). */
-function placeEndpoints(shared: Shared, options: NcOptions, positionals: string[], sourcePort: string | undefined, unixSocket: boolean): void {
-  const { UsageError, parsePort, parsePortList, parseHost, servicePort, missingArguments } = shared
-  if (unixSocket) {
-    if (positionals.length === 0) throw missingArguments(['path'], options.mode === 'listen' ? 'nc -lU PATH' : 'nc -U PATH')
-    if (positionals.length !== 1) throw new UsageError('-U takes exactly one socket path')
-    options.unixPath = positionals[0]!
-    if (sourcePort !== undefined) throw new UsageError('cannot use -p with -U')
-  } else if (options.mode === 'listen') {
-    // `nc -l port`, `nc -l host port`, `nc -l -p port`, `nc -l host -p port`.
-    if (positionals.length > (sourcePort === undefined ? 2 : 1)) throw new UsageError(`too many arguments: ${positionals.join(' ')}`)
-    if (sourcePort !== undefined) {
-      options.port = parsePort(sourcePort, { allowZero: true })
-      // `nc -l -p 80 81`: a second port, not a host named 81 (OpenBSD prints its usage here).
-      if (positionals[0] !== undefined && /^\d+$/.test(positionals[0])) {
-        throw new UsageError(`port given twice: -p ${sourcePort} and ${positionals[0]} (use \`nc -l -p port\` or \`nc -l [host] port\`)`)
-      }
-      if (positionals[0] !== undefined) options.host = parseHost(positionals[0])
-    } else if (positionals.length === 2) {
-      options.host = parseHost(positionals[0]!)
-      options.port = parsePort(positionals[1]!, { allowZero: true })
-    } else if (positionals.length === 1) {
-      options.port = parsePort(positionals[0]!, { allowZero: true })
-    } else {
-      // `nc -l` alone: ncat's default port (OpenBSD nc refuses it, so no OpenBSD script relies on it).
-      options.port = DEFAULT_LISTEN_PORT
-    }
-  } else if (options.mode === 'connect' && isWebSocketUrl(positionals[0])) {
-    placeWebSocketUrl(shared, options, positionals, sourcePort)
-  } else {
-    if (positionals.length === 0) throw missingArguments(['host', 'port'], options.mode === 'scan' ? 'nc -z HOST PORT...' : 'nc HOST PORT')
-    options.host = parseHost(positionals[0]!)
-    if (sourcePort !== undefined) options.sourcePort = parsePort(sourcePort)
-    if (options.mode === 'scan') {
-      if (positionals.length < 2) throw missingArguments(['port'], 'nc -z HOST PORT...')
-      // A hyphenated service name (`http-alt`) is one port, not the range `http`..`alt`.
-      const portSpecs = positionals.slice(1).map((arg) => arg.split(',').map((part) => String(servicePort(part) ?? part)).join(','))
-      options.ports = parsePortList(portSpecs)
-    } else {
-      if (positionals.length < 2) throw missingArguments(['port'], 'nc HOST PORT')
-      if (positionals.length > 2) throw new UsageError(`too many arguments: ${positionals.slice(2).join(' ')} (use -z to scan several ports)`)
-      options.port = parsePort(positionals[1]!)
-    }
-  }
 }
 
 /** Turn parsed arguments into validated NcOptions (UsageError, exit 2, on mistakes). */
@@ -177,7 +125,8 @@ export async function toOptions(args: Args): Promise<NcOptions> {
   const concurrency = str('concurrency')
   options.concurrency = concurrency === undefined ? DEFAULT_SCAN_CONCURRENCY : parseCount(concurrency, '--concurrency', 1, MAX_SCAN_CONCURRENCY)
   if (options.hexDump === '') options.hexDump = '-'
-  placeEndpoints(shared, options, positionals, str('p'), flag('U'))
+  const { endpointsFromArguments } = await import('../endpoints.js')
+  Object.assign(options, endpointsFromArguments(positionals, { mode: options.mode, sourcePort: str('p'), unixSocket: flag('U') }))
   return validateOptions(options)
 }
 
