@@ -75,8 +75,23 @@ export abstract class BenchTally {
     private readonly timing: BenchTiming,
   ) {}
 
+  /** Connect, run the load and resolve when the run is over. */
+  abstract execute(): Promise<void>
+
   /** Stop the clients (destroy them); called once, by stop(). */
   protected abstract stopClients(): void
+
+  /** execute(), stopped early (and marked aborted) when `signal` aborts. */
+  async executeUntil(signal: AbortSignal | undefined): Promise<void> {
+    const onAbort = () => this.stop(true)
+    signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      if (signal?.aborted) this.stop(true)
+      else await this.execute()
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+    }
+  }
 
   /** Start the clock, the deadline and the progress ticker: the load begins. */
   protected begin(): void {

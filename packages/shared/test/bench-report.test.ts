@@ -3,11 +3,14 @@ import { BenchTally, ErrorCode, benchFailure, benchTotalsRows, formatReportRows 
 
 class Tally extends BenchTally {
   stoppedClients = 0
+  private done: (() => void) | undefined
+  execute(): Promise<void> {
+    this.begin()
+    return new Promise((resolve) => (this.done = resolve))
+  }
   protected stopClients(): void {
     this.stoppedClients++
-  }
-  start(): void {
-    this.begin()
+    this.done?.()
   }
   report() {
     return this.totals(true)
@@ -18,9 +21,9 @@ describe('the load testers\' shared tally and report', () => {
   it('fails a stalled run once, with the stall as an error sample, and stops its clients once', async () => {
     const progress: number[] = []
     const tally = new Tally({ host: '127.0.0.1', port: 7 }, { stallTimeout: 300, onProgress: (p) => progress.push(p.completed) })
-    tally.start()
+    const running = tally.executeUntil(undefined)
     tally.completed = 3
-    await new Promise((resolve) => setTimeout(resolve, 1200))
+    await running
     expect(tally.stopped).toBe(true)
     expect(tally.stoppedClients).toBe(1)
     tally.stop(true)
@@ -29,6 +32,17 @@ describe('the load testers\' shared tally and report', () => {
     expect(totals).toMatchObject({ completed: 3, errors: 1, mismatches: 0, aborted: false, errorSamples: ['no echo for 300 ms'] })
     expect(totals.durationMs).toBeGreaterThan(250)
     expect(progress).toContain(3)
+  })
+
+  it('stops early, marked aborted, when its signal aborts', async () => {
+    const tally = new Tally({}, { stallTimeout: 60_000 })
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 100)
+    await tally.executeUntil(controller.signal)
+    expect(tally.report()).toMatchObject({ aborted: true, errors: 0 })
+    const early = new Tally({}, { stallTimeout: 60_000 })
+    await early.executeUntil(AbortSignal.abort())
+    expect(early.report().aborted).toBe(true)
   })
 
   it('keeps at most five distinct samples and counts every mismatch', () => {

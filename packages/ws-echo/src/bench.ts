@@ -118,15 +118,7 @@ export async function runWsBench(options: WsBenchOptions): Promise<WsBenchResult
   const resolved = resolveWsBenchOptions(options)
   const { WebSocket } = await import('ws')
   const run = new BenchRun(resolved, WebSocket, options.onProgress)
-  const signal = options.signal
-  const onAbort = () => run.stop(true)
-  signal?.addEventListener('abort', onAbort, { once: true })
-  try {
-    if (signal?.aborted) run.stop(true)
-    else await run.execute()
-  } finally {
-    signal?.removeEventListener('abort', onAbort)
-  }
+  await run.executeUntil(options.signal)
   return run.result()
 }
 

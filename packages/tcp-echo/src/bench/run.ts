@@ -35,14 +35,7 @@ export async function runLocal(
 ): Promise<{ result: TcpBenchResult; histogram: LatencyHistogram }> {
   patternBuffer()
   const run = new BenchRun(options, onProgress)
-  const onAbort = () => run.stop(true)
-  signal?.addEventListener('abort', onAbort, { once: true })
-  try {
-    if (signal?.aborted) run.stop(true)
-    else await run.execute()
-  } finally {
-    signal?.removeEventListener('abort', onAbort)
-  }
+  await run.executeUntil(signal)
   return { result: run.result(), histogram: run.histogram }
 }
 
