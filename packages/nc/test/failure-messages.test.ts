@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { freePort } from '@netkit/test-kit'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { OPENBSD_NC, blackholePort, spawnNc } from './support/nc.js'
 
@@ -36,13 +37,6 @@ function scratch(): string {
   return dir
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as net.AddressInfo
-  await new Promise((r) => server.close(r))
-  return port
-}
 
 async function busyPort(): Promise<number> {
   const server = net.createServer().listen(0, '127.0.0.1')

@@ -10,7 +10,7 @@ import net from 'node:net'
 import path from 'node:path'
 import tls from 'node:tls'
 import { createSelfSignedCertificate } from '@netkit/shared'
-import { runCli, tempDir } from '@netkit/test-kit'
+import { freePort, runCli, tempDir } from '@netkit/test-kit'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { echoServer, httpConnectProxy, socks4Proxy, socks5Proxy } from './helpers/proxies.js'
 import { NC_CLI, spawnListener, spawnNc } from './support/nc.js'
@@ -30,13 +30,6 @@ async function same(ours: string[], ncat: string[], stdin: Buffer | 'ignore' = '
   return a
 }
 
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1')
-  await once(s, 'listening')
-  const port = (s.address() as net.AddressInfo).port
-  await new Promise<void>((r) => s.close(() => r()))
-  return port
-}
 
 const line = Buffer.from('one\ntwo\n')
 

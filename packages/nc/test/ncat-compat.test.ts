@@ -3,19 +3,11 @@
  * diagnostics that cannot kill nc when stderr's reader has gone away.
  */
 import { once } from 'node:events'
-import net from 'node:net'
 import tls from 'node:tls'
-import { sleep, waitFor } from '@netkit/test-kit'
+import { freePort, sleep, waitFor } from '@netkit/test-kit'
 import { describe, expect, it } from 'vitest'
 import { connectTo, readAll, spawnListener, spawnNc } from './support/nc.js'
 
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1')
-  await once(s, 'listening')
-  const port = (s.address() as net.AddressInfo).port
-  await new Promise<void>((r) => s.close(() => r()))
-  return port
-}
 
 async function canConnect(port: number): Promise<boolean> {
   try {

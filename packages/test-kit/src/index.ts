@@ -4,7 +4,7 @@
  * it); never published.
  */
 export { spawnCli, runCli, type SpawnedCli, type SpawnCliOptions, type CliResult } from './spawn.js'
-export { tcpServer, connectTo, readAll, hashAll, readUntil, sawEofWithin } from './sockets.js'
+export { tcpServer, connectTo, readAll, hashAll, readUntil, sawEofWithin, freePort } from './sockets.js'
 export { waitFor, sleep, withTimeout } from './wait.js'
 export { sha256, tempDir, tempFiles } from './files.js'
 export { runInPty, bashCompletions, type PtyOptions } from './terminal.js'

@@ -117,3 +117,12 @@ export function sawEofWithin(peer: net.Socket, ms: number): Promise<boolean> {
     peer.once('end', onEnd)
   })
 }
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (bound, then released), for a CLI told to listen on it. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as net.AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}

@@ -1,9 +1,8 @@
 import dgram from 'node:dgram'
-import { lookup } from 'node:dns/promises'
-import { isIP } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { checkCount, LatencyHistogram, toNetworkError, type LatencySummary } from '@netkit/shared'
 import { MAX_UDP_PAYLOAD_V4, MAX_UDP_PAYLOAD_V6, PayloadCodec } from './payload.js'
+import { resolveUdpAddress } from './resolve.js'
 
 export const DEFAULT_WINDOW = 32
 export const DEFAULT_BENCH_SIZE = 64
@@ -71,17 +70,6 @@ export interface UdpBenchResult {
   latency: LatencySummary
 }
 
-/** Where to send: the target's address literal and family (names through the resolver). */
-async function resolveTarget(host: string, port: number): Promise<{ address: string; family: 4 | 6 }> {
-  const family = isIP(host)
-  if (family === 4 || family === 6) return { address: host, family }
-  try {
-    const found = await lookup(host)
-    return { address: found.address, family: found.family === 6 ? 6 : 4 }
-  } catch (err) {
-    throw toNetworkError(err, { operation: 'resolve', host, port })
-  }
-}
 
 /**
  * Drive a UDP echo server: keep `window` numbered datagrams in flight for `durationMs`,
@@ -98,7 +86,7 @@ export async function runUdpBench(options: UdpBenchOptions): Promise<UdpBenchRes
   checkCount(options.lossTimeoutMs, 'lossTimeoutMs', 1)
   checkCount(options.bufferSize, 'bufferSize', 1)
   checkCount(options.port, 'port', 1, 65_535)
-  const { address, family } = await resolveTarget(options.host, options.port)
+  const { address, family } = await resolveUdpAddress(options.host, options.port)
   checkCount(options.size, 'size', 8, family === 6 ? MAX_UDP_PAYLOAD_V6 : MAX_UDP_PAYLOAD_V4)
   const bufferSize = options.bufferSize ?? 4 * 1024 * 1024
   const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', recvBufferSize: bufferSize, sendBufferSize: bufferSize })

@@ -1,10 +1,10 @@
 import dgram from 'node:dgram'
-import { lookup } from 'node:dns/promises'
 import { EventEmitter } from 'node:events'
 import { isIP } from 'node:net'
 import { performance } from 'node:perf_hooks'
-import { bindServer, checkCount, InvalidArgumentError, isLoopback, toNetworkError } from '@netkit/shared'
+import { bindServer, checkCount, InvalidArgumentError, isLoopback } from '@netkit/shared'
 import { DEFAULT_MAX_SOURCES, DEFAULT_RATE_LIMIT, SourceLimiter } from './source-limiter.js'
+import { resolveUdpAddress } from './resolve.js'
 
 /** The default port: 7 is the echo service, but needs root; 7007 is easy to remember. */
 export const DEFAULT_PORT = 7007
@@ -103,7 +103,7 @@ function checkRate(name: string, value: number | undefined): number | undefined 
 /**
  * The resolver dgram calls before every send. Echoes always go to the address a datagram came
  * from, an IP literal, so answer at once instead of dns.lookup's round through the next tick.
- * (Bind addresses are resolved before the socket exists, by resolveBindAddress.)
+ * (Bind addresses are resolved before the socket exists, by resolveUdpAddress.)
  */
 function passThroughLookup(
   address: string,
@@ -113,17 +113,6 @@ function passThroughLookup(
   callback(null, address, isIP(address))
 }
 
-/** The address to bind and its family: literal addresses as given, names through the resolver. */
-async function resolveBindAddress(host: string, port: number): Promise<{ address: string; family: 4 | 6 }> {
-  const family = isIP(host)
-  if (family === 4 || family === 6) return { address: host, family }
-  try {
-    const found = await lookup(host)
-    return { address: found.address, family: found.family === 6 ? 6 : 4 }
-  } catch (err) {
-    throw toNetworkError(err, { operation: 'resolve', host, port })
-  }
-}
 
 class EchoServer extends EventEmitter<UdpEchoEvents> implements UdpEchoServer {
   address: { host: string; port: number; family: 'IPv4' | 'IPv6' } = { host: '', port: 0, family: 'IPv4' }
@@ -235,7 +224,7 @@ export async function createUdpEchoServer(options: UdpEchoServerOptions = {}): P
   const maxSources = checkCount(options.maxSources, 'maxSources', 1) ?? DEFAULT_MAX_SOURCES
   const rateBurst = checkRate('rateBurst', options.rateBurst)
   if (rateBurst !== undefined && rateBurst < 1) throw new InvalidArgumentError(`rateBurst must be a number >= 1, got ${rateBurst}`)
-  const { address, family } = await resolveBindAddress(host, port)
+  const { address, family } = await resolveUdpAddress(host, port)
   const rateLimit = checkRate('rateLimit', options.rateLimit) ?? (isLoopback(address) ? 0 : DEFAULT_RATE_LIMIT)
   const limiter = new SourceLimiter({ rate: rateLimit, burst: rateBurst, maxSources })
   const socket = dgram.createSocket({
