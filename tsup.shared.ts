@@ -1,8 +1,25 @@
 import { rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Options } from 'tsup'
+import type { Plugin } from 'esbuild'
 
 const lightStringWidth = fileURLToPath(new URL('./build/string-width.mjs', import.meta.url))
+const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url))
+
+/**
+ * Bundle the CLIs from the workspace packages' sources, not their built dist/index.js: esbuild
+ * then sees one module per file and drops the unused ones with their imports, so a plain session
+ * does not load node:crypto, node:perf_hooks and the rest just because one dist file names them.
+ */
+const workspaceSources: Plugin = {
+  name: 'netkit-workspace-sources',
+  setup(build) {
+    build.onResolve({ filter: /^@netkit\/(shared|framing|http-get)(\/[a-z-]+)?$/ }, (args) => {
+      const [, name, sub] = /^@netkit\/([a-z-]+)(?:\/([a-z-]+))?$/.exec(args.path) ?? []
+      return { path: `${packagesDir}${name}/src/${sub ?? 'index'}.ts`, sideEffects: false }
+    })
+  },
+}
 
 /**
  * One tsup setup for every package: the library entry is ESM with declarations and keeps its
@@ -30,6 +47,7 @@ export function netkitTsup({ entry, cli = [] }: { entry: string[]; cli?: string[
       entry: cli,
       dts: false,
       noExternal: [/.*/],
+      esbuildPlugins: [workspaceSources],
       esbuildOptions(options) {
         options.alias = { ...options.alias, 'string-width': lightStringWidth }
       },

@@ -1,4 +1,5 @@
 // The nc command: parse, build the extras' hooks, run the library, map the outcome to an exit code.
+import { createLogger, exitQuietlyOnBrokenPipe, onShutdown, runMain } from '@netkit/shared'
 import type { NcExtensions } from '../run.js'
 import type { NcOptions } from '../options.js'
 import { buildParser, quickParse, toOptions, type Args } from './parse.js'
@@ -7,7 +8,6 @@ import { buildParser, quickParse, toOptions, type Args } from './parse.js'
 async function withExtras(args: Args, options: NcOptions, signal: AbortSignal): Promise<{ options: NcOptions; extensions: NcExtensions | undefined }> {
   const { buildExtensions } = await import('./extras.js')
   const { extrasArgsFrom } = await import('./extras-options.js')
-  const { createLogger } = await import('@netkit/shared')
   const log = createLogger({ name: 'nc', verbosity: options.verbose ?? 0 })
   // A getter: opening process.stdin claims fd 0, which a plain session reads itself (buffer-transport.ts).
   return buildExtensions(extrasArgsFrom(args), options, { get stdin() { return process.stdin }, stdout: process.stdout, log, signal })
@@ -18,7 +18,6 @@ async function withExtras(args: Args, options: NcOptions, signal: AbortSignal): 
  * code, also set as process.exitCode. Errors are printed (one line for the expected ones).
  */
 export async function main(args: readonly string[]): Promise<number> {
-  const { runMain, exitQuietlyOnBrokenPipe, onShutdown, createLogger } = await import('@netkit/shared')
   await runMain('nc', async () => {
     const quick = quickParse(args)
     const parsed = quick ?? ((await (await buildParser(args)).parseAsync()) as Args)

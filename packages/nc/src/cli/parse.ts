@@ -2,6 +2,7 @@
 // extras-options.ts, each declared once), the yargs-free path (driven by the same table) for plain OpenBSD command lines, and the
 // translation of parsed arguments into validated NcOptions.
 import type { Argv } from 'yargs'
+import { parseCount, parseDuration, UsageError } from '@netkit/shared'
 import type { NcOptions } from '../options.js'
 import { version } from '../version.js'
 import { coreOptions } from './core-options.js'
@@ -77,8 +78,6 @@ export function quickParse(args: readonly string[]): Args | undefined {
 
 /** Turn parsed arguments into validated NcOptions (UsageError, exit 2, on mistakes). */
 export async function toOptions(args: Args): Promise<NcOptions> {
-  const shared = await import('@netkit/shared')
-  const { UsageError, parseDuration, parseCount } = shared
   const { validateOptions, DEFAULT_SCAN_CONCURRENCY, MAX_SCAN_CONCURRENCY } = await import('../options.js')
   const positionals = args._.map(String)
   const flag = (name: string) => args[name] === true
