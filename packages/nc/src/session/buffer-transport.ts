@@ -1,4 +1,4 @@
-import { fstatSync, read } from 'node:fs'
+import { fstatSync, readSync } from 'node:fs'
 import net from 'node:net'
 import type { Readable, Writable } from 'node:stream'
 import { READ_BUFFER_SIZE } from '@netkit/shared'
@@ -90,20 +90,27 @@ interface InputPump {
 /**
  * A regular file: read into one buffer, written to the connection, and the next read only once
  * the connection took the last one (its write callback), so the buffer is never overwritten
- * while a write still holds it. A read error counts as EOF, as for any fast input.
+ * while a write still holds it. The reads are synchronous: a regular file never waits for a
+ * writer, a page-cache read of 1 MiB takes a fraction of a millisecond, and a read handed to the
+ * thread pool costs two thread hops per chunk for nothing. A read error counts as EOF, as for
+ * any fast input.
  */
 function filePump(fd: number, write: (chunk: Buffer, then: () => void) => void, onEof: () => void): InputPump {
   const buffer = Buffer.allocUnsafe(FILE_READ_SIZE)
   let stopped = false
   const next = (): void => {
     if (stopped) return
-    read(fd, buffer, 0, buffer.length, null, (err, length) => {
-      if (stopped) return
-      if (err || length === 0) onEof()
-      else write(buffer.subarray(0, length), next)
-    })
+    let length: number
+    try {
+      length = readSync(fd, buffer, 0, buffer.length, null)
+    } catch {
+      length = 0
+    }
+    if (length === 0) onEof()
+    else write(buffer.subarray(0, length), next)
   }
-  return { start: next, stop: () => void (stopped = true) }
+  // The first read waits for start() to return, as a stream's first 'data' would.
+  return { start: () => queueMicrotask(next), stop: () => void (stopped = true) }
 }
 
 /** A pipe or socket descriptor: a net.Socket that reads into one reusable buffer (`onread`). */
