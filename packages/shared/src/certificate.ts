@@ -1,4 +1,5 @@
-import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto'
+import type * as Crypto from 'node:crypto'
+import { createRequire } from 'node:module'
 import { isIP } from 'node:net'
 import { InvalidArgumentError } from './errors.js'
 
@@ -122,8 +123,14 @@ export function formatFingerprint(digest: Buffer): string {
   return [...digest].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':')
 }
 
+// node:crypto is loaded on first use, not imported: the CLIs bundle this file into the chunk every
+// start-up reads, and importing node:crypto there costs each `nc host port` about 4 ms for a
+// certificate only `--ssl` listeners ever make.
+const loadBuiltin = createRequire(import.meta.url)
+
 /** A fresh key pair and a self-signed certificate for it, all in memory. */
 export function createSelfSignedCertificate(options: SelfSignedCertificateOptions = {}): SelfSignedCertificate {
+  const { createHash, generateKeyPairSync, randomBytes, sign } = loadBuiltin('node:crypto') as typeof Crypto
   const commonName = options.commonName ?? 'localhost'
   const altNames = options.altNames ?? ['localhost', '127.0.0.1', '::1']
   const days = options.days ?? 30
