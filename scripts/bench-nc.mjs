@@ -69,6 +69,20 @@ const MINIMAL_LISTENER =
 const MINIMAL_CLIENT =
   "const s=require('net').connect(Number(process.argv[1]),'127.0.0.1');process.stdin.pipe(s);s.pipe(process.stdout);s.on('end',()=>process.exit(0))"
 
+// The floor for any Node netcat sending a file one way: the sender reads stdin with blocking
+// readSync into one 1 MiB buffer and writes each chunk once the last write completed; the
+// receiver reads the socket into one 1 MiB buffer (onread) and writeSyncs it to stdout, then
+// exits at once. No options, no half-close rules, no error handling: what Node itself allows.
+const FLOOR_LISTENER =
+  "const net=require('net'),fs=require('fs');const srv=net.createServer({pauseOnConnect:true},(c)=>{srv.close();const h=c._handle;c._handle=null;const s=new net.Socket({handle:h,allowHalfOpen:true,onread:{buffer:Buffer.allocUnsafe(1<<20),callback(n,b){let o=0;while(o<n)o+=fs.writeSync(1,b,o,n-o)}}});s.on('end',()=>process.exit(0));s.resume()}).listen(Number(process.argv[1]),'127.0.0.1')"
+const FLOOR_CLIENT =
+  "const net=require('net'),fs=require('fs');const s=net.connect(Number(process.argv[1]),'127.0.0.1');const b=Buffer.allocUnsafe(1<<20);s.on('connect',()=>{const next=()=>{const n=fs.readSync(0,b,0,b.length,null);if(n===0)return s.end(()=>process.exit(0));s.write(b.subarray(0,n),next)};next()});s.resume()"
+const floorTool = {
+  name: 'minimal Node sender/receiver (floor)',
+  listen: (p) => `${q(node)} -e ${q(FLOOR_LISTENER)} ${p}`,
+  client: (p) => `${q(node)} -e ${q(FLOOR_CLIENT)} ${p}`,
+}
+
 /** Each tool: listener and client command lines for a port (shell words), or a reason to skip. */
 const pipeTools = [
   { name: '@netkit/nc (ours)', listen: (p) => `${q(node)} ${q(OURS)} -l 127.0.0.1 ${p}`, client: (p) => `${q(node)} ${q(OURS)} -N 127.0.0.1 ${p}` },
@@ -113,6 +127,7 @@ const fileSizes = QUICK ? [256 * 1024 ** 2] : [256 * 1024 ** 2, 2 * 1024 ** 3]
 const fileTools = [
   pipeTools[0],
   ...(BASELINE ? [{ name: `@netkit/nc ${process.env.BENCH_NC_BASELINE_LABEL ?? '(baseline build)'}`, listen: (p) => `${q(node)} ${q(BASELINE)} -l 127.0.0.1 ${p}`, client: (p) => `${q(node)} ${q(BASELINE)} -N 127.0.0.1 ${p}` }] : []),
+  floorTool,
   ...pipeTools.slice(2),
 ]
 const scenarios = [
@@ -303,7 +318,7 @@ const body = [
   '',
   `### Files: ${fileSizes.map(mib).join(' and ')} of random bytes over 127.0.0.1, both ends the same tool`,
   '',
-  `Median of ${ROUNDS} runs per tool and row, tools interleaved; time from starting the sender until both ends exited; the receiver writes \`> file\` (on tmpfs, or on disk for the last row) and its sha256 is checked after every run. Clients: ours and OpenBSD nc \`-N\`, ncat as is, socat \`-u\`. Last column: that tool's time over ours (above 1 = ours is faster).`,
+  `Median of ${ROUNDS} runs per tool and row, tools interleaved; time from starting the sender until both ends exited; the receiver writes \`> file\` (on tmpfs, or on disk for the last row) and its sha256 is checked after every run. Clients: ours and OpenBSD nc \`-N\`, ncat as is, socat \`-u\`. The floor row is the least any Node program can do: a bare readSync → socket.write sender and onread → writeSync receiver, no options (its source is in this script). Last column: that tool's time over ours (above 1 = ours is faster).`,
   '',
   markdownTable(['how', 'size', 'tool', 'time', 'throughput', 'its time / ours'], results.files),
   '',
