@@ -4,12 +4,12 @@
  * module the built CLI loads; ws and that chunk must be among them for a WebSocket session and
  * absent otherwise.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { runCli, tempDir } from '@netkit/test-kit'
 import { describe, expect, it } from 'vitest'
 import { wsEcho } from './helpers/ws-peers.js'
+import { modulesLoadedBy as loadedBy } from './support/loaded-modules.js'
 import { NC_CLI, tcpServer } from './support/nc.js'
 
 const dist = path.dirname(NC_CLI)
@@ -22,20 +22,6 @@ function wsChunks(): string[] {
 }
 
 const isWs = (chunks: string[]) => (url: string) => chunks.includes(url) || url.includes('/node_modules/ws/')
-
-/** Run the CLI with a loader hook; the URLs of the modules it loaded. */
-async function loadedBy(args: string[], stdin: Buffer): Promise<{ code: number; loaded: string[] }> {
-  const dir = tempDir('nc-ws-lazy-')
-  const log = path.join(dir, 'loaded.txt')
-  writeFileSync(log, '')
-  writeFileSync(
-    path.join(dir, 'hooks.mjs'),
-    `import { appendFileSync } from 'node:fs'\nexport async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context) }\n`,
-  )
-  writeFileSync(path.join(dir, 'register.mjs'), `import { register } from 'node:module'\nregister('./hooks.mjs', import.meta.url)\n`)
-  const r = await runCli(NC_CLI, args, { stdin, env: { NODE_OPTIONS: `--import=${pathToFileURL(path.join(dir, 'register.mjs')).href}` } })
-  return { code: r.code, loaded: readFileSync(log, 'utf8').split('\n').filter(Boolean) }
-}
 
 describe('ws is loaded only in WebSocket mode', () => {
   it('a plain session (quick path and yargs path) does not load it; a ws:// session does', async () => {
