@@ -20,6 +20,9 @@ async function withExtras(args: Args, options: NcOptions, signal: AbortSignal): 
 export async function main(args: readonly string[]): Promise<number> {
   await runMain('nc', async () => {
     const quick = quickParse(args)
+    // A quick-path line will run the library: start loading it while the options are checked.
+    const library = quick ? import('../run.js') : undefined
+    library?.catch(() => {})
     const parsed = quick ?? ((await (await buildParser(args)).parseAsync()) as Args)
     const parsedOptions = await toOptions(parsed)
     const controller = new AbortController()
@@ -35,7 +38,7 @@ export async function main(args: readonly string[]): Promise<number> {
     try {
       // OpenBSD letters alone never ask for an extra: skip loading them.
       const { options, extensions } = quick ? { options: parsedOptions, extensions: undefined } : await withExtras(parsed, parsedOptions, controller.signal)
-      const { runNc } = await import('../run.js')
+      const { runNc } = await (library ?? import('../run.js'))
       // A reader that goes away (`nc ... | head -c 10`) ends nc quietly.
       exitQuietlyOnBrokenPipe(process.stdout)
       const usesStdin = options.mode !== 'scan' && !options.noStdin

@@ -78,7 +78,8 @@ export function quickParse(args: readonly string[]): Args | undefined {
 
 /** Turn parsed arguments into validated NcOptions (UsageError, exit 2, on mistakes). */
 export async function toOptions(args: Args): Promise<NcOptions> {
-  const { validateOptions, DEFAULT_SCAN_CONCURRENCY, MAX_SCAN_CONCURRENCY } = await import('../options.js')
+  // Both modules load at once: each import() is a round trip through the module loader.
+  const [{ validateOptions, DEFAULT_SCAN_CONCURRENCY, MAX_SCAN_CONCURRENCY }, { endpointsFromArguments }] = await Promise.all([import('../options.js'), import('../endpoints.js')])
   const positionals = args._.map(String)
   const flag = (name: string) => args[name] === true
   const str = (name: string) => {
@@ -124,7 +125,6 @@ export async function toOptions(args: Args): Promise<NcOptions> {
   const concurrency = str('concurrency')
   options.concurrency = concurrency === undefined ? DEFAULT_SCAN_CONCURRENCY : parseCount(concurrency, '--concurrency', 1, MAX_SCAN_CONCURRENCY)
   if (options.hexDump === '') options.hexDump = '-'
-  const { endpointsFromArguments } = await import('../endpoints.js')
   Object.assign(options, endpointsFromArguments(positionals, { mode: options.mode, sourcePort: str('p'), unixSocket: flag('U') }))
   return validateOptions(options)
 }
