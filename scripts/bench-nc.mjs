@@ -17,7 +17,7 @@
 // BENCH_NC_STARTS (default 20) cold starts per command (median); BENCH_NC_SCAN_CAP (s, default 60).
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash, randomFillSync } from 'node:crypto'
-import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { once } from 'node:events'
 import net from 'node:net'
 import os from 'node:os'
@@ -246,8 +246,12 @@ for (const tool of pipeTools) {
 
 // 2. Cold start: hyperfine when installed (it runs the commands without a shell), else our own
 //    interleaved spawns; either way the median.
+// The floor for a session: an ES module that imports node:net, connects and exits on the refusal.
+const floorStart = path.join(shmDir, 'connect-floor.mjs')
+writeFileSync(floorStart, "import net from 'node:net'\nnet.connect(1, '127.0.0.1').on('error', () => { process.exitCode = 1 })\n")
 const startCommands = [
   { name: 'node -e 0', argv: ['-e', '0'] },
+  { name: 'node connect-floor.mjs (ESM, node:net, connect to port 1: the floor)', argv: [floorStart], mayFail: true },
   { name: 'nc --version (ours)', argv: [OURS, '--version'] },
   // A plain session (port 1 is closed here, so it exits 1): parsed without yargs.
   { name: 'nc -z 127.0.0.1 1 (ours; a plain session)', argv: [OURS, '-z', '127.0.0.1', '1'], mayFail: true },
