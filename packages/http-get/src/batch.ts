@@ -1,9 +1,10 @@
 import { InvalidArgumentError, isBrokenPipe, NetkitError } from '@netkit/shared'
 import { httpGet } from './client.js'
+import { transferReport } from './report.js'
 import { ConnectionPool } from './transfer/connection.js'
 import { borrow, SinkQueue, type Sink } from './transfer/output.js'
 import type { HttpGetOptions, HttpGetResult, OutputSpec } from './types.js'
-import type { WriteOutData } from './write-out.js'
+import { formatWriteOut, type WriteOutData } from './write-out.js'
 
 /** One URL of fetchUrls and where its body goes (default: the shared `output` option). */
 export interface UrlJob {
@@ -83,11 +84,6 @@ export interface FetchToOutputsOptions extends Omit<FetchUrlsOptions, 'onDone'> 
   onFailure?: (err: Error) => void
 }
 
-async function loadReporting() {
-  const [{ transferReport }, { formatWriteOut }] = await Promise.all([import('./report.js'), import('./write-out.js')])
-  return { transferReport, formatWriteOut }
-}
-
 /**
  * What the CLI runs: fetch every URL into its target, writing stdout in URL order (bodies, -i
  * heads and -w lines never interleave, even with parallel transfers). Resolves with the exit
@@ -103,8 +99,6 @@ export async function fetchToOutputs(urls: readonly string[], options: FetchToOu
     const target = targets?.[index] ?? 'stdout'
     return { url, output: target === 'stdout' ? borrow(slots[index]!) : target, toFile: target !== 'stdout' }
   })
-  // -w and --json only: a plain transfer never loads the report and its formatter.
-  const reporting = writeOut !== undefined || onReport ? await loadReporting() : undefined
   let exitCode = 0
   let brokenPipe = false
   const report = (err: Error) => {
@@ -121,9 +115,9 @@ export async function fetchToOutputs(urls: readonly string[], options: FetchToOu
     onDone: async (index, outcome) => {
       const slot = slots[index]!
       if (outcome instanceof Error) report(outcome)
-      const data = reporting?.transferReport(urls[index]!, outcome, { urlNum: index, method: fetchOptions.method })
+      const data = writeOut !== undefined || onReport ? transferReport(urls[index]!, outcome, { urlNum: index, method: fetchOptions.method }) : undefined
       if (data) onReport?.(data)
-      if (data && writeOut !== undefined && !brokenPipe) slot.write(Buffer.from(reporting!.formatWriteOut(writeOut, data, warn), 'utf8'), false)
+      if (data && writeOut !== undefined && !brokenPipe) slot.write(Buffer.from(formatWriteOut(writeOut, data, warn), 'utf8'), false)
       // Closing waits for this slot's turn on stdout. A transfer whose body went to stdout waits
       // before its worker starts the next URL (what waits in memory stays one held read per
       // transfer); one that wrote a file has only its -w line held, so its worker goes on.

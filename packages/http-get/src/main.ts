@@ -7,6 +7,7 @@ import { parseHeaderArgument } from './protocol/request.js'
 import { FdSink, StreamSink, type Sink } from './transfer/output.js'
 import type { Progress } from './types.js'
 import { version } from './version.js'
+import { writeOutJson } from './write-out.js'
 
 /** stdout as a sink: blocking writes when it is a file or /dev/null (fast, no copy), else the stream. */
 function stdoutSink(): Sink {
@@ -107,14 +108,12 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
   const toFile = targets.some((target) => target !== 'stdout')
   const json = Boolean(args.json)
   const spinner = !silent && !json && args.verbose === 0 && toFile && spinnerAllowed(stderr as NodeJS.WriteStream) ? createSpinner('connecting') : undefined
-  // --json only: a plain transfer never loads the -w formatter.
-  const jsonLine = json ? (await import('./write-out.js')).writeOutJson : undefined
   const exitCode = await fetchToOutputs(urls, {
     targets,
     stdout: io.stdout ?? stdoutSink(),
     writeOut,
     // Through the logger: a stderr whose reader is gone drops the line instead of failing the run.
-    onReport: jsonLine ? (data) => log.line(jsonLine(data)) : undefined,
+    onReport: json ? (data) => log.line(writeOutJson(data)) : undefined,
     warn: (message) => log.warn(message),
     onFailure: (err) => {
       spinner?.stop()

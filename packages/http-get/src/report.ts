@@ -1,6 +1,5 @@
 import { ErrorCode, NetkitError } from '@netkit/shared'
 import { CurlExit } from './errors.js'
-import { recordedFailure } from './failure-record.js'
 import { verifyResult } from './transfer/verify-result.js'
 import type { HttpGetResult, TransferInfo } from './types.js'
 import type { WriteOutData } from './write-out.js'
@@ -16,11 +15,18 @@ export interface ReportContext {
   method?: string
 }
 
+const failures = new WeakMap<object, TransferReport>()
+
+/** Remember how far the transfer that failed with `err` got. */
+export function recordFailure(err: unknown, report: TransferReport): void {
+  if (typeof err === 'object' && err !== null) failures.set(err, report)
+}
+
 /** The -w data of a finished or failed transfer. */
 export function transferReport(url: string, outcome: HttpGetResult | unknown, context: ReportContext = {}): WriteOutData {
   const urlNum = context.urlNum ?? 0
   if (isResult(outcome)) return { ...outcome, exitCode: 0, urlNum }
-  const known = recordedFailure(outcome)
+  const known = typeof outcome === 'object' && outcome !== null ? failures.get(outcome) : undefined
   const base = known ?? emptyReport(url, context.method ?? 'GET')
   return {
     ...base,
