@@ -139,8 +139,8 @@ describe('what a plain start loads', () => {
   it.each([
     ['tcp-echo', ['tls', 'crypto', 'zlib', 'http']],
     ['udp-echo', ['tls', 'crypto', 'zlib', 'http', 'dns/promises']],
-    // ws loads http, tls, crypto and zlib itself.
-    ['ws-echo', []],
+    // ws needs http and crypto; its client's https and tls and its compression's zlib load on first use.
+    ['ws-echo', ['tls', 'https', 'zlib']],
   ] as const)('%s --port 0 until it listens: no yargs, no bench code', async (tool, absent) => {
     const loads = await traceLoads(tool, ['--port', '0'], true)
     expect(loads.distText).not.toContain(YARGS)
