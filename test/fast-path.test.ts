@@ -3,12 +3,20 @@
  * command lines people type most (so they start without loading yargs) and return for them
  * exactly what yargs returns; lines it declines go to yargs. Runs in-process, no spawning.
  */
+import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { fastParse, type CliSpec } from '@netkit/shared'
 import { createCliFromSpec } from '@netkit/shared/cli'
-import { describe, expect, it } from 'vitest'
+import { spawnCli, tempDir, withTimeout } from '@netkit/test-kit'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { HTTP_GET_CLI } from '../packages/http-get/src/cli-spec.js'
 import { TCP_ECHO_CLI } from '../packages/tcp-echo/src/cli-spec.js'
 import { UDP_ECHO_CLI } from '../packages/udp-echo/src/cli-spec.js'
+import { WS_ECHO_CLI } from '../packages/ws-echo/src/cli-spec.js'
 
 const URL = 'http://127.0.0.1:8080/small'
 
@@ -30,6 +38,11 @@ const common: Array<[CliSpec, string[]]> = [
   [HTTP_GET_CLI, ['-H', 'Accept: text/plain', '-H', 'X-A: 1', '-A', 'probe/1', '--compressed', '-i', URL]],
   [HTTP_GET_CLI, ['-O', '-O', '--parallel', '2', `${URL}/a`, `${URL}/b`]],
   [HTTP_GET_CLI, ['-f', '-m', '5', '--connect-timeout', '2', '--max-redirs', '3', '-k', '--http1.0', URL]],
+  [WS_ECHO_CLI, []],
+  [WS_ECHO_CLI, ['--port', '0']],
+  [WS_ECHO_CLI, ['--host', '::', '-p', '8765', '--path', '/echo', '--prefix', '收到: ', '--max-conns', '1000', '-v']],
+  [WS_ECHO_CLI, ['--compress', '--max-message', '1M', '--idle-timeout', '30s', '--json']],
+  [WS_ECHO_CLI, ['bench', 'ws://127.0.0.1:8765/', '-c', '100', '-d', '5s', '-b', '--json']],
 ]
 
 const forYargs: Array<[CliSpec, string[]]> = [
@@ -39,6 +52,8 @@ const forYargs: Array<[CliSpec, string[]]> = [
   [UDP_ECHO_CLI, ['--completion', 'bash']],
   [HTTP_GET_CLI, ['--help']],
   [HTTP_GET_CLI, ['-o', '-', URL]],
+  [WS_ECHO_CLI, ['bench']],
+  [WS_ECHO_CLI, ['--help']],
 ]
 
 describe("the tools' option tables through fastParse and yargs", () => {
@@ -53,5 +68,83 @@ describe("the tools' option tables through fastParse and yargs", () => {
 
   it.each(forYargs.map(([spec, argv]) => [spec.name, argv.join(' '), spec, argv] as const))('%s %s: left to yargs', (_n, _l, spec, argv) => {
     expect(fastParse(argv, spec)).toBeUndefined()
+  })
+})
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const TRACER = path.join(root, 'test', 'fixtures', 'trace-loads.mjs')
+
+/** What a run of a built CLI loaded: the public builtins, and the text of its dist files. */
+interface Loads {
+  builtins: Set<string>
+  distText: string
+  files: string[]
+}
+
+/** Run `tool args` with the load tracer; with `listening`, stop it (SIGTERM) once it says so. */
+async function traceLoads(tool: string, args: string[], listening = false): Promise<Loads> {
+  const log = path.join(tempDir('netkit-loads-'), 'loads')
+  const dist = path.join(root, 'packages', tool, 'dist')
+  const env = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${TRACER}`.trim(), NETKIT_TRACE_LOADS: log }
+  const run = spawnCli(path.join(dist, 'cli.js'), args, { stdin: 'ignore', env })
+  if (listening) {
+    await run.waitStderr(/listening on/, 15_000)
+    run.child.kill('SIGTERM')
+  }
+  const code = await withTimeout(run.exit, 15_000, `${tool} to exit`)
+  // A server stopped by SIGTERM may end by re-raising it (143).
+  expect(listening ? [0, 143] : [0]).toContain(code)
+  const lines = readFileSync(log, 'utf8').split('\n')
+  const files = lines.filter((l) => l.startsWith('file ')).map((l) => fileURLToPath(l.slice(5))).filter((f) => f.startsWith(dist + path.sep))
+  const builtins = new Set(lines.filter((l) => l.startsWith('builtin ')).map((l) => l.slice(8)))
+  // The tracer did record (node:fs is always loaded): an empty list must not pass as "nothing loaded".
+  expect(builtins.has('fs')).toBe(true)
+  expect(files.length).toBeGreaterThan(0)
+  return {
+    builtins,
+    distText: files.map((f) => readFileSync(f, 'utf8')).join('\n'),
+    files,
+  }
+}
+
+const YARGS = '/node_modules/yargs/'
+
+/**
+ * What the common start-ups must not load: yargs (the fast path parses), and the builtins only
+ * other features need. A static import that drags one of them back fails here.
+ */
+describe('what a plain start loads', () => {
+  // (stdout is a pipe here, which loads node:net by itself.)
+  it('http-get --version: neither the parser nor the client', async () => {
+    const loads = await traceLoads('http-get', ['--version'])
+    for (const module of ['// src/main.ts', '// src/client.ts', '// ../shared/src/fast-args.ts', YARGS]) expect(loads.distText).not.toContain(module)
+  })
+
+  it('http-get -s -o /dev/null URL: no yargs, no TLS, zlib, crypto or http', async () => {
+    const server = http.createServer((_req, res) => res.end('small')).listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    onTestFinished(() => void server.close())
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/small`
+    const loads = await traceLoads('http-get', ['-s', '-o', '/dev/null', url])
+    expect(loads.distText).not.toContain(YARGS)
+    for (const builtin of ['tls', 'zlib', 'crypto', 'http', 'https', 'readline']) expect(loads.builtins.has(builtin), builtin).toBe(false)
+  })
+
+  it.each(['tcp-echo', 'udp-echo', 'ws-echo'])('%s --version: neither the parser nor the server', async (tool) => {
+    const loads = await traceLoads(tool, ['--version'])
+    for (const builtin of ['dgram', 'http', 'cluster']) expect(loads.builtins.has(builtin), builtin).toBe(false)
+    for (const module of ['// src/main.ts', '// src/cli-main.ts', '// src/server.ts', '// ../shared/src/fast-args.ts', YARGS]) expect(loads.distText).not.toContain(module)
+  })
+
+  it.each([
+    ['tcp-echo', ['tls', 'crypto', 'zlib', 'http']],
+    ['udp-echo', ['tls', 'crypto', 'zlib', 'http', 'dns/promises']],
+    // ws needs http and crypto; its client's https and tls and its compression's zlib load on first use.
+    ['ws-echo', ['tls', 'https', 'zlib']],
+  ] as const)('%s --port 0 until it listens: no yargs, no bench code', async (tool, absent) => {
+    const loads = await traceLoads(tool, ['--port', '0'], true)
+    expect(loads.distText).not.toContain(YARGS)
+    expect(loads.distText).not.toMatch(/^\/\/ src\/bench(\/run|-cli)?\.ts$/m)
+    for (const builtin of absent) expect(loads.builtins.has(builtin), builtin).toBe(false)
   })
 })

@@ -13,7 +13,7 @@ import { formatHead, type Exchange, type ExchangeHooks } from './transfer/exchan
 import { borrow, BufferSink, fileSink, nullSink, StreamSink, type Sink } from './transfer/output.js'
 import type { ConnectionInfo, HttpGetOptions, HttpGetResult, OutputSpec, Timings, TransferInfo } from './types.js'
 import { parseTarget, remoteFileName, type RequestTarget } from './url.js'
-import pkg from '../package.json' with { type: 'json' }
+import { version } from './version.js'
 
 const DEFAULT_MAX_BUFFER = 16 * 1024 * 1024
 
@@ -162,7 +162,7 @@ function attemptContext(state: TransferState, options: HttpGetOptions, pool: Con
 /** One request of the chain; `redirectTo` is set when -L follows its answer. */
 async function requestStep(state: TransferState, options: HttpGetOptions, context: AttemptContext, output: Sink) {
   const target = state.target
-  const requestHead = buildRequestHead(target, { ...options, headers: headersForTarget(options.headers, target, state.first) }, pkg.version)
+  const requestHead = buildRequestHead(target, { ...options, headers: headersForTarget(options.headers, target, state.first) }, version)
   let redirectTo: RequestTarget | undefined
   let total: number | undefined
   const hooks: ExchangeHooks = {

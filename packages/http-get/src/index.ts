@@ -1,7 +1,4 @@
-import pkg from '../package.json' with { type: 'json' }
-
-/** The version of @netkit/http-get. */
-export const version: string = pkg.version
+export { version } from './version.js'
 
 // The sans-I/O response parser (usable on its own).
 export { MessageParser, ResponseParser, decideBody, parseContentLength, type MessageHead, type ResponseParserOptions } from './protocol/parser.js'

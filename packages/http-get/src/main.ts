@@ -1,13 +1,13 @@
 import fs from 'node:fs'
-import { createLogger, createSpinner, ErrorCode, fastParse, formatBytes, NetkitError, parseCount, parseDuration, spinnerAllowed, UsageError } from '@netkit/shared'
+import { createLogger, createSpinner, ErrorCode, fastParse, formatBytes, NetkitError, parseCount, parseDuration, runMain, spinnerAllowed, UsageError } from '@netkit/shared'
 import { HTTP_GET_CLI, type HttpGetArgs } from './cli-spec.js'
 import { fetchToOutputs, planOutputs } from './batch.js'
 import { TransferError } from './errors.js'
 import { parseHeaderArgument } from './protocol/request.js'
 import { FdSink, StreamSink, type Sink } from './transfer/output.js'
 import type { Progress } from './types.js'
+import { version } from './version.js'
 import { writeOutJson } from './write-out.js'
-import pkg from '../package.json' with { type: 'json' }
 
 /** stdout as a sink: blocking writes when it is a file or /dev/null (fast, no copy), else the stream. */
 function stdoutSink(): Sink {
@@ -60,7 +60,7 @@ async function parseArgs(argv: readonly string[]): Promise<HttpGetArgs> {
   const fast = fastParse(argv, HTTP_GET_CLI)
   if (fast) return fast as unknown as HttpGetArgs
   const { createCliFromSpec } = await import('@netkit/shared/cli')
-  return (await createCliFromSpec(HTTP_GET_CLI, { version: pkg.version, argv }).parseAsync()) as unknown as HttpGetArgs
+  return (await createCliFromSpec(HTTP_GET_CLI, { version, argv }).parseAsync()) as unknown as HttpGetArgs
 }
 
 /** A throttled progress line on the spinner: bytes, rate and percentage. */
@@ -141,4 +141,9 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
   })
   spinner?.stop()
   return exitCode
+}
+
+/** The bin: main on the process's arguments, behind the one top-level catch. */
+export async function runBin(): Promise<void> {
+  await runMain('http-get', () => main(process.argv.slice(2)))
 }

@@ -1,5 +1,4 @@
-import { benchTotalsRows, formatBytes, formatCount, formatDuration, formatHostPort, formatReportRows, plural } from '@netkit/shared'
-import type { TcpBenchResult } from './bench/options.js'
+import { formatBytes, formatCount, formatDuration, plural } from '@netkit/shared'
 import type { TcpEchoSummary } from './events.js'
 
 /** `served 12 connections, echoed 1.2 MiB, peak 5 concurrent, in 12.3s` */
@@ -8,15 +7,4 @@ export function formatSummary(s: TcpEchoSummary): string {
   if (s.dropped > 0) parts.push(`dropped ${formatCount(s.dropped)} over max-conns`)
   if (s.forced > 0) parts.push(`closed ${formatCount(s.forced)} still open after the grace period`)
   return `${parts.join(', ')}, in ${formatDuration(s.durationMs)}`
-}
-
-const UNIT: Record<TcpBenchResult['mode'], string> = { churn: 'connections', pingpong: 'messages', stream: 'writes' }
-
-/** The final table of `tcp-echo bench`, one `label  value` row per line. */
-export function formatBenchTable(r: TcpBenchResult): string {
-  return formatReportRows([
-    ['target', formatHostPort(r.host, r.port)],
-    ['mode', `${r.mode}, ${plural(r.connections, 'connection')}, ${formatBytes(r.size)} ${r.mode === 'stream' ? 'writes' : 'messages'}, ${plural(r.threads, 'thread')}`],
-    ...benchTotalsRows(r, UNIT[r.mode]),
-  ])
 }

@@ -34,5 +34,6 @@ export {
 } from './bench/options.js'
 // The latency histogram is @netkit/shared's, re-exported for the callers that used ours.
 export { LatencyHistogram, type LatencySummary, type SerializedLatencyHistogram } from '@netkit/shared'
-export { formatBenchTable, formatSummary } from './format.js'
+export { formatSummary } from './format.js'
+export { formatBenchTable } from './bench/format.js'
 export { mergeSummaries } from './cluster.js'

@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os'
 import {
   createLogger,
-  runBenchCommand,
   exitQuietlyOnBrokenPipe,
   formatBytes,
   formatDuration,
@@ -9,12 +8,9 @@ import {
   fastParse,
   printVersionIfAsked,
   type ParsedArgs,
-  InvalidArgumentError,
   onShutdown,
   parseCount,
   parseDuration,
-  parseHost,
-  parsePort,
   parseServerAddress,
   parseSize,
   reportError,
@@ -24,9 +20,9 @@ import {
 import { createTcpEchoServer, type TcpEchoServerOptions } from './server.js'
 import { TCP_ECHO_CLI } from './cli-spec.js'
 import type { TcpEchoEvent, TcpEchoSummary } from './events.js'
-import { formatBenchTable, formatSummary } from './format.js'
+import { formatSummary } from './format.js'
 import { version } from './version.js'
-import { resolveBenchOptions, TCP_BENCH_MODES, type TcpBenchMode } from './bench/options.js'
+import type { BenchArgs } from './bench/command.js'
 import type { FrameFormat } from '@netkit/framing'
 
 const NAME = 'tcp-echo'
@@ -42,19 +38,6 @@ interface ServeArgs {
   delay?: string
   grace: string
   cluster?: string
-  json: boolean
-}
-
-interface BenchArgs {
-  verbose: number
-  host: string
-  port: string
-  connections: string
-  duration?: string
-  requests?: string
-  size?: string
-  mode: TcpBenchMode
-  threads: string
   json: boolean
 }
 
@@ -165,38 +148,6 @@ async function serve(args: ServeArgs): Promise<void> {
   })
 }
 
-async function bench(args: BenchArgs): Promise<void> {
-  const log = createLogger({ name: NAME, verbosity: args.verbose })
-  const port = parsePort(args.port)
-  const options = {
-    host: parseHost(args.host),
-    port,
-    mode: args.mode,
-    connections: parseCount(args.connections, 'connections', 1, 1_000_000),
-    duration: args.duration === undefined ? undefined : parseDuration(args.duration, 'duration'),
-    requests: args.requests === undefined ? undefined : parseCount(args.requests, 'requests'),
-    size: args.size === undefined ? undefined : parseSize(args.size, 'size'),
-    threads: parseCount(args.threads, 'threads', 1, 256),
-  }
-  if (options.size === 0) throw new UsageError('size must be at least 1 byte')
-  if (!TCP_BENCH_MODES.includes(options.mode)) throw new UsageError(`invalid bench mode: ${JSON.stringify(options.mode)} (use ${TCP_BENCH_MODES.join(', ')})`)
-  // The rest of the library's checks, before the spinner starts; bad input is the user's: exit 2.
-  try {
-    resolveBenchOptions(options)
-  } catch (err) {
-    throw err instanceof InvalidArgumentError ? new UsageError(err.message) : err
-  }
-  const { runTcpBench } = await import('./bench/run.js')
-  await runBenchCommand({
-    label: `${options.mode} against ${formatHostPort(options.host, port)}`,
-    unit: { churn: 'conns', pingpong: 'msgs', stream: 'writes' }[options.mode],
-    json: Boolean(args.json),
-    log,
-    run: (signal, onProgress) => runTcpBench({ ...options, signal, onProgress }),
-    format: formatBenchTable,
-  })
-}
-
 /**
  * Run the CLI on `argv` (the arguments after the script) and resolve with its exit code: bad
  * input prints one line and gives 2, failures 1. The server mode resolves once it is listening
@@ -206,7 +157,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2), opti
   try {
     const args = await parse(argv, options.exitProcess ?? true)
     if (args === undefined) return 0
-    if (args._[0] === 'bench') await bench(args as unknown as BenchArgs)
+    // The load tester and its report load only for `bench`.
+    if (args._[0] === 'bench') await (await import('./bench/command.js')).bench(NAME, args as unknown as BenchArgs)
     else await serve(args as unknown as ServeArgs)
     return 0
   } catch (err) {

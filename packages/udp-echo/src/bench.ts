@@ -3,12 +3,10 @@ import { performance } from 'node:perf_hooks'
 import { checkCount, LatencyHistogram, toNetworkError, type LatencySummary } from '@netkit/shared'
 import { MAX_UDP_PAYLOAD_V4, MAX_UDP_PAYLOAD_V6, PayloadCodec } from './payload.js'
 import { resolveUdpAddress } from './resolve.js'
+import { DEFAULT_BENCH_DURATION_MS, DEFAULT_BENCH_SIZE, DEFAULT_LOSS_TIMEOUT_MS, DEFAULT_WINDOW } from './bench-defaults.js'
 
-export const DEFAULT_WINDOW = 32
-export const DEFAULT_BENCH_SIZE = 64
-export const DEFAULT_BENCH_DURATION_MS = 5000
-/** A datagram not echoed within this long is counted lost and its slot in the window reused. */
-export const DEFAULT_LOSS_TIMEOUT_MS = 1000
+export { DEFAULT_BENCH_DURATION_MS, DEFAULT_BENCH_SIZE, DEFAULT_LOSS_TIMEOUT_MS, DEFAULT_WINDOW }
+
 /** Mismatch descriptions kept for the report (the count is exact). */
 const MAX_MISMATCH_SAMPLES = 5
 

@@ -1,5 +1,5 @@
 import { serverAddressOptions, type CliSpec } from '@netkit/shared'
-import { DEFAULT_BENCH_DURATION_MS, DEFAULT_BENCH_SIZE, DEFAULT_LOSS_TIMEOUT_MS, DEFAULT_WINDOW } from './bench.js'
+import { DEFAULT_BENCH_DURATION_MS, DEFAULT_BENCH_SIZE, DEFAULT_LOSS_TIMEOUT_MS, DEFAULT_WINDOW } from './bench-defaults.js'
 import { DEFAULT_HOST, DEFAULT_PORT } from './server.js'
 import { DEFAULT_RATE_LIMIT } from './source-limiter.js'
 

@@ -1,27 +1,20 @@
 import {
   createLogger,
-  createSpinner,
   exitQuietlyOnBrokenPipe,
   fastParse,
-  formatCount,
-  formatDuration,
   formatHostPort,
   onShutdown,
   parseCount,
-  parseDuration,
-  parseHostPort,
   parseServerAddress,
   parseSize,
-  plural,
   reportError,
   UsageError,
-  type Logger,
   type ParsedArgs,
 } from '@netkit/shared'
-import { runUdpBench } from './bench.js'
+import type { BenchArgs } from './bench-cli.js'
 import { UDP_ECHO_CLI } from './cli-spec.js'
 import { hexPreview } from './hex.js'
-import { formatUdpBenchResult, formatUdpEchoStats } from './report.js'
+import { formatUdpEchoStats } from './report.js'
 import { createUdpEchoServer, MAX_DATAGRAM_SIZE, type Peer } from './server.js'
 import { version } from './version.js'
 
@@ -35,18 +28,6 @@ interface ServeArgs {
   maxSize?: string
   rateLimit?: string
   rateBurst?: string
-  json: boolean
-  verbose: number
-}
-
-interface BenchArgs {
-  host: string
-  port?: string
-  window: string
-  size: string
-  duration: string
-  datagrams?: string
-  timeout: string
   json: boolean
   verbose: number
 }
@@ -120,60 +101,6 @@ async function serve(args: ServeArgs): Promise<void> {
   })
 }
 
-async function bench(args: BenchArgs, logger: Logger): Promise<number> {
-  const { host, port } = parseHostPort(args.host, args.port)
-  const window = parseCount(args.window, 'window', 1, 65_536)
-  const size = parseSize(args.size, 'size')
-  if (size < 8 || size > 65_507) throw new UsageError(`size out of range: ${args.size} (use 8-65507 bytes)`)
-  const durationMs = parseDuration(args.duration, 'duration')
-  if (durationMs < 1) throw new UsageError(`duration must be above zero: ${args.duration}`)
-  const datagrams = args.datagrams === undefined ? undefined : parseCount(args.datagrams, 'datagrams', 1)
-  const lossTimeoutMs = Math.max(1, parseDuration(args.timeout, 'timeout'))
-
-  const spinner = createSpinner(`udp bench ${formatHostPort(host, port)}`)
-  const abort = new AbortController()
-  const removeShutdown = onShutdown(() => abort.abort())
-  let result
-  try {
-    result = await runUdpBench({
-      host,
-      port,
-      window,
-      size,
-      durationMs,
-      datagrams,
-      lossTimeoutMs,
-      signal: abort.signal,
-      onProgress: spinner.active
-        ? (p) =>
-            spinner.update(
-              `udp bench ${formatHostPort(host, port)}: ${formatDuration(p.elapsedMs)}, ${formatCount(p.verified)} verified, ${formatCount(p.lost)} lost, ` +
-                `${plural(p.mismatches, 'mismatch', 'mismatches')}`,
-            )
-        : undefined,
-    })
-  } finally {
-    spinner.stop()
-    removeShutdown()
-  }
-  // As every tester of the family: the table is for a person (stderr), --json is data (stdout).
-  if (args.json) {
-    exitQuietlyOnBrokenPipe(process.stdout)
-    process.stdout.write(`${JSON.stringify(result)}\n`)
-  } else {
-    logger.line(formatUdpBenchResult(result))
-  }
-  if (result.mismatches > 0) {
-    logger.error(`${result.mismatches} echoed datagrams did not match what was sent (${result.mismatchSamples[0] ?? 'no sample'})`)
-    return 1
-  }
-  if (result.verified === 0) {
-    logger.error(`no echo from ${formatHostPort(host, port)} (udp)${result.firstError ? `: ${result.firstError}` : ''}`)
-    return 1
-  }
-  return 0
-}
-
 /**
  * Run the CLI on `argv` (the arguments after the script) and resolve with its exit code: bad
  * input prints one line and gives 2. The server mode resolves when a signal has stopped it.
@@ -186,6 +113,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2), opti
       await serve(action.args)
       return 0
     }
+    // The tester (and node:crypto for its payloads) loads only for `bench`.
+    const { bench } = await import('./bench-cli.js')
     return await bench(action.args, createLogger({ name: NAME, verbosity: action.args.verbose }))
   } catch (err) {
     return reportError(NAME, err)

@@ -1,4 +1,3 @@
-import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import { toNetworkError } from '@netkit/shared'
 
@@ -10,6 +9,8 @@ export async function resolveUdpAddress(host: string, port: number): Promise<{ a
   const family = isIP(host)
   if (family === 4 || family === 6) return { address: host, family }
   try {
+    // The resolver loads only for a name: a literal (the usual bind address) never needs it.
+    const { lookup } = await import('node:dns/promises')
     const found = await lookup(host)
     return { address: found.address, family: found.family === 6 ? 6 : 4 }
   } catch (err) {

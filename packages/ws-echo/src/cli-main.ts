@@ -1,13 +1,14 @@
 /**
- * The yargs CLI of ws-echo (loaded by cli.ts for every command line but a bare --version).
+ * The ws-echo command (loaded by cli.ts for every command line but a bare --version): parses the
+ * arguments with the option table of cli-spec.ts and runs the server or the load tester.
  */
 import { readFileSync } from 'node:fs'
-import { createCli } from '@netkit/shared/cli'
 import {
   createLogger,
   describeErrno,
   ErrorCode,
   exitQuietlyOnBrokenPipe,
+  fastParse,
   formatBytes,
   formatDuration,
   formatHostPort,
@@ -22,16 +23,10 @@ import {
   runBenchCommand,
   UsageError,
   type Logger,
+  type ParsedArgs,
 } from '@netkit/shared'
-import {
-  createWsEchoServer,
-  DEFAULT_GRACE_MS,
-  DEFAULT_HOST,
-  DEFAULT_MAX_MESSAGE,
-  DEFAULT_PING_INTERVAL_MS,
-  DEFAULT_PORT,
-  type WsEchoServerOptions,
-} from './server.js'
+import { WS_ECHO_CLI } from './cli-spec.js'
+import { createWsEchoServer, type WsEchoServerOptions } from './server.js'
 import type { WsEchoEvent } from './events.js'
 import type { WsBenchMode } from './bench.js'
 import { formatBenchTable, formatSummary } from './format.js'
@@ -185,48 +180,20 @@ async function bench(args: BenchArgs): Promise<void> {
   })
 }
 
-const MIB = 1024 * 1024
+/**
+ * The arguments, from the yargs-free fast path when it understands the command line (a plain
+ * `ws-echo --port 0` never loads yargs), else from yargs, loaded only then: it answers --help,
+ * --completion and --version with other arguments, and words the errors.
+ */
+async function parseArgs(argv: readonly string[]): Promise<ParsedArgs> {
+  const fast = fastParse(argv, WS_ECHO_CLI)
+  if (fast) return fast
+  const { createCliFromSpec } = await import('@netkit/shared/cli')
+  return (await createCliFromSpec(WS_ECHO_CLI, { version, argv }).parseAsync()) as ParsedArgs
+}
 
 await runMain(NAME, async () => {
-  await createCli({ name: NAME, version, usage: '$0 [options]\n$0 bench URL [options]' })
-    .command(
-      '$0',
-      'Run a WebSocket echo server',
-      (y) =>
-        y
-          .option('host', { type: 'string', default: DEFAULT_HOST, description: 'Address to bind (0.0.0.0 or :: for all interfaces)' })
-          .option('port', { alias: 'p', type: 'string', default: String(DEFAULT_PORT), description: 'Port to bind (0: any free port)' })
-          .option('path', { type: 'string', description: 'Accept upgrades on this path only (e.g. /echo); other paths get 404' })
-          .option('prefix', { type: 'string', description: "Prepend this to every text message echoed (e.g. '收到: ')" })
-          .option('max-message', { type: 'string', default: `${DEFAULT_MAX_MESSAGE / MIB}M`, description: 'Largest message, after decompression; larger ones close with 1009' })
-          .option('max-conns', { type: 'string', description: 'Serve at most N connections at once; further upgrades get 503' })
-          .option('idle-timeout', { type: 'string', description: 'Close connections that send no message for this long (e.g. 30s)' })
-          .option('ping-interval', { type: 'string', default: `${DEFAULT_PING_INTERVAL_MS / 1000}s`, description: 'Ping every peer this often; terminate one that missed the last pong (0: never)' })
-          .option('compress', { type: 'boolean', default: false, description: 'Offer permessage-deflate (--max-message still caps inflated messages)' })
-          .option('tls-cert', { type: 'string', description: 'Serve wss:// with this PEM certificate (needs --tls-key)' })
-          .option('tls-key', { type: 'string', description: 'PEM private key for --tls-cert' })
-          .option('grace', { type: 'string', default: `${DEFAULT_GRACE_MS / 1000}s`, description: 'On SIGINT/SIGTERM, close with 1001 and wait this long before terminating' })
-          .option('json', { type: 'boolean', default: false, description: 'Print events as JSON lines on stdout' })
-          .example("$0 --prefix '收到: '", 'echo text messages with a prefix on ws://127.0.0.1:8765/')
-          .example('$0 --port 0 --path /echo --max-conns 1000', 'any free port, upgrades on /echo only'),
-      (argv) => serve(argv as unknown as ServeArgs),
-    )
-    .command(
-      'bench <url>',
-      'Load-test a WebSocket echo server, verifying every echoed message',
-      (y) =>
-        y
-          .positional('url', { type: 'string', description: 'ws://host:port/path or wss://…' })
-          .option('mode', { alias: 'm', type: 'string', default: 'pingpong', description: 'pingpong (one message in flight per connection) or stream (1 MiB in flight)' })
-          .option('conns', { alias: 'c', type: 'string', default: '100', description: 'Concurrent connections' })
-          .option('size', { alias: 's', type: 'string', description: 'Message size (default 64; 64k for stream)' })
-          .option('duration', { alias: 'd', type: 'string', default: '10s', description: 'How long to run' })
-          .option('binary', { alias: 'b', type: 'boolean', default: false, description: 'Send binary messages (default: text)' })
-          .option('expect-prefix', { type: 'string', description: 'Text echoes must start with this (ws-echo --prefix)' })
-          .option('insecure', { alias: 'k', type: 'boolean', default: false, description: 'wss: accept any server certificate' })
-          .option('json', { type: 'boolean', default: false, description: 'Print the result as JSON on stdout' })
-          .example('$0 bench ws://127.0.0.1:8765/ -c 100 -d 5s', '100 connections of 64 B text pingpong for 5 s'),
-      (argv) => bench(argv as unknown as BenchArgs),
-    )
-    .parseAsync()
+  const args = await parseArgs(process.argv.slice(2))
+  if (args._[0] === 'bench') await bench(args as unknown as BenchArgs)
+  else await serve(args as unknown as ServeArgs)
 })

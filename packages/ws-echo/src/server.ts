@@ -1,5 +1,4 @@
 import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { createServer as createHttpsServer } from 'node:https'
 import type { Socket } from 'node:net'
 import type { WebSocket } from 'ws'
 import { formatHostPort, InvalidArgumentError, toNetworkError } from '@netkit/shared'
@@ -104,8 +103,9 @@ export async function createWsEchoServer(options: WsEchoServerOptions = {}): Pro
     maxPayload: options.maxMessage ?? DEFAULT_MAX_MESSAGE,
     perMessageDeflate: options.compress === true,
   })
+  // node:https (and node:tls) only for wss://: a plain server never loads them.
   const server = options.tls
-    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key })
+    ? (await import('node:https')).createServer({ cert: options.tls.cert, key: options.tls.key })
     : createHttpServer()
   // The socket an upgrade hands over: the TLS socket for wss (its raw socket must not be destroyed at shutdown).
   server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => state.trackHttpSocket(socket))
