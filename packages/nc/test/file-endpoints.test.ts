@@ -14,6 +14,7 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { hashAll, peerSession, sawEofWithin, sha256, spawnNc, waitFor, type Role } from './support/nc.js'
 
 const FILE_LINE = /fast relay: input is a regular file/
+const FILE_OUTPUT_LINE = /fast relay: output is a regular file/
 const data = randomBytes(3 * 1024 * 1024 + 17)
 
 /** Collect what the peer receives; resolves with the bytes once `length` arrived. */
@@ -82,12 +83,39 @@ describe('files at both ends over a Unix socket', { timeout: 30_000 }, () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'nc-unix-'))
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
     const sock = path.join(dir, 's')
-    const listener = spawnNc(['-lvU', sock], { stdin: 'ignore', stdoutAsFile: true })
+    const listener = spawnNc(['-lvvU', sock], { stdin: 'ignore', stdoutAsFile: true })
     await listener.waitStderr(/Listening on/)
     const sender = spawnNc(['-vv', '-N', '-U', sock], { stdin: data, stdinAsFile: true })
     expect(await sender.exit).toBe(0)
     expect(await listener.exit).toBe(0)
     expect(sha256(await listener.stdout)).toBe(sha256(data))
     expect(await sender.stderr).toMatch(FILE_LINE)
+    expect(await listener.stderr).toMatch(FILE_OUTPUT_LINE)
+  })
+})
+
+describe('stdout a regular file is written directly', { timeout: 30_000 }, () => {
+  it('nc -l port > file: what a peer sends arrives byte-exact, through the file writer', async () => {
+    const listener = spawnNc(['-lvv', '127.0.0.1', '0'], { stdin: 'ignore', stdoutAsFile: true })
+    const port = Number((await listener.waitStderr(/Listening on \S+ (\d+)/))[1])
+    const peer = net.connect(port, '127.0.0.1')
+    onTestFinished(() => void peer.destroy())
+    await once(peer, 'connect')
+    peer.end(data)
+    expect(await listener.exit).toBe(0)
+    expect(sha256(await listener.stdout)).toBe(sha256(data))
+    expect(await listener.stderr).toMatch(FILE_OUTPUT_LINE)
+  })
+
+  it('stdout a pipe goes through the stream, and says nothing of a file', async () => {
+    const listener = spawnNc(['-lvv', '127.0.0.1', '0'], { stdin: 'ignore' })
+    const port = Number((await listener.waitStderr(/Listening on \S+ (\d+)/))[1])
+    const peer = net.connect(port, '127.0.0.1')
+    onTestFinished(() => void peer.destroy())
+    await once(peer, 'connect')
+    peer.end(data)
+    expect(await listener.exit).toBe(0)
+    expect(sha256(await listener.stdout)).toBe(sha256(data))
+    expect(await listener.stderr).not.toMatch(FILE_OUTPUT_LINE)
   })
 })

@@ -50,6 +50,7 @@ export async function main(args: readonly string[]): Promise<number> {
         },
         stdinFd: 0,
         stdout: process.stdout,
+        stdoutFd: 1,
         log: createLogger({ name: 'nc', verbosity: options.verbose ?? 0 }),
         signal: controller.signal,
         extensions,

@@ -1,4 +1,4 @@
-import { fstatSync, readSync } from 'node:fs'
+import { fstatSync, readSync, writeSync } from 'node:fs'
 import net from 'node:net'
 import type { Readable, Writable } from 'node:stream'
 import { READ_BUFFER_SIZE } from '@netkit/shared'
@@ -26,6 +26,11 @@ export function fastInputKind(fd: number): FastInputKind | undefined {
   } catch {
     return undefined
   }
+}
+
+/** True when fd is a regular file (`> file`), which a session writes with writeSync, not a stream. */
+export function isRegularFile(fd: number): boolean {
+  return fastInputKind(fd) === 'file'
 }
 
 /** True when fd can be read with a reusable buffer: a regular file, a pipe or a socket. */
@@ -196,11 +201,33 @@ function writerTo(target: () => Writable, count: (bytes: number) => void, resume
   }
 }
 
+/**
+ * A writer of reads straight to a regular file: writeSync takes the whole chunk before it
+ * returns (a file never pushes back), so the read buffer is free again at once, without a
+ * Writable's queue, callbacks and ticks for each chunk. A failed write (a full disk) is an
+ * output error, as a stream's 'error' would be.
+ */
+function fileWriter(fd: number, count: (bytes: number) => void, onError: () => void, isOver: () => boolean): (chunk: Buffer) => boolean {
+  return (chunk) => {
+    if (isOver()) return false
+    count(chunk.length)
+    try {
+      for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset, chunk.length - offset)
+    } catch {
+      onError()
+      return false
+    }
+    return true
+  }
+}
+
 export interface BufferTransportOptions {
   /** The socket came from a listener (pauseOnConnect) and was never read: read it with a reusable buffer too. */
   accepted?: boolean
   /** The socket was connected with this reader's `onread` (connect mode): deliver its reads. */
   reader?: SocketReader
+  /** `output`'s descriptor when it is a regular file: received data is written to it directly (fileWriter). */
+  outputFd?: number
   /** Told how the input is read (nc -vv prints it). */
   debug?: (message: string) => void
 }
@@ -228,7 +255,9 @@ export function createBufferTransport(connection: net.Socket, input: number | Re
 
   // Inbound: socket -> output.
   const isOver = () => over
-  const deliver = writerTo(() => output, (n) => meter.received(n), () => socket.resume(), isOver)
+  const received = (n: number) => meter.received(n)
+  const deliver =
+    options.outputFd === undefined ? writerTo(() => output, received, () => socket.resume(), isOver) : fileWriter(options.outputFd, received, () => emit(OUTPUT_ERROR), isOver)
   const onSocketRead: OnRead = (length, buffer) => deliver(buffer.subarray(0, length))
   const onSocketData = (chunk: Buffer) => {
     if (!deliver(chunk)) socket.pause()
@@ -244,6 +273,7 @@ export function createBufferTransport(connection: net.Socket, input: number | Re
   }
   const onInputEof = () => emit(INPUT_EOF)
   const pump = inputPump(input, send, sendThen, onInputEof, options.debug)
+  if (options.outputFd !== undefined) options.debug?.('fast relay: output is a regular file, written with writeSync')
 
   const onError = (error: unknown) => emit({ type: 'error', error })
   const onPeerEnd = () => emit(PEER_EOF)
