@@ -8,7 +8,7 @@ import { listen, type ConnectionHandler, type PeerInfo } from './net/listen.js'
 import type { RelayResult } from './session/driver.js'
 import { relay, type RelayIO } from './session/stream-transport.js'
 import type { RelaySinks } from './session/taps.js'
-import { canReadFast, fastRelay, isRegularFile, socketReader, type SocketReader } from './session/buffer-transport.js'
+import { canReadFast, canWriteDirectly, fastRelay, socketReader, type SocketReader } from './session/buffer-transport.js'
 import { addStats, formatStats, type SessionStats } from './session/stats.js'
 import { endpointsOf, formatFailedRecord, formatSessionRecord, type Endpoint } from './session/record.js'
 
@@ -60,7 +60,8 @@ export interface NcEnvironment {
   stdout: Writable
   /**
    * The descriptor behind `stdout` (1 for the CLI). Given, a plain session writes received data
-   * to it directly when it is a regular file (`nc -l port > file`), and through `stdout` otherwise.
+   * to it directly when it is a regular file or /dev/null (`nc -l port > file`), and through
+   * `stdout` otherwise.
    */
   stdoutFd?: number
   /** Diagnostics (default: stderr, verbosity from options.verbose). */
@@ -139,7 +140,7 @@ async function session(stream: Duplex, context: StreamContext, options: NcOption
     const input = options.noStdin ? null : canReadFast(env.stdinFd!) ? env.stdinFd! : env.stdin
     const { shutdownOnEof, quitAfterEofMs, idleTimeoutMs } = options
     const debug = (message: string) => log.debug(message)
-    const outputFd = env.stdoutFd !== undefined && isRegularFile(env.stdoutFd) ? env.stdoutFd : undefined
+    const outputFd = env.stdoutFd !== undefined && canWriteDirectly(env.stdoutFd) ? env.stdoutFd : undefined
     return fastRelay(stream, input, env.stdout, { shutdownOnEof, quitAfterEofMs, idleTimeoutMs, accepted: context.role === 'listen', reader, outputFd, signal: env.signal, debug })
   }
   const io = await sessionIO(context, options, env)

@@ -4,17 +4,19 @@
  * transport chose), `nc -l port > file` writes straight to the file; the half-close rules are
  * those of a pipe (file EOF = stdin EOF), byte-exact, in both roles, over TCP and Unix sockets.
  */
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { waitFor as waitUntil } from '@netkit/test-kit'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { hashAll, peerSession, sawEofWithin, sha256, spawnNc, waitFor, type Role } from './support/nc.js'
+import { hashAll, NC_CLI, peerSession, sawEofWithin, sha256, spawnNc, waitFor, type Role } from './support/nc.js'
 
 const FILE_LINE = /fast relay: input is a regular file/
-const FILE_OUTPUT_LINE = /fast relay: output is a regular file/
+const FILE_OUTPUT_LINE = /fast relay: output is a regular file or \/dev\/null/
 const data = randomBytes(3 * 1024 * 1024 + 17)
 
 /** Collect what the peer receives; resolves with the bytes once `length` arrived. */
@@ -105,6 +107,23 @@ describe('stdout a regular file is written directly', { timeout: 30_000 }, () =>
     expect(await listener.exit).toBe(0)
     expect(sha256(await listener.stdout)).toBe(sha256(data))
     expect(await listener.stderr).toMatch(FILE_OUTPUT_LINE)
+  })
+
+  it('nc -l port > /dev/null: takes the file writer too, and counts every byte', async () => {
+    const child = spawn(process.execPath, [NC_CLI, '-lvv', '--stats', '127.0.0.1', '0'], { stdio: ['ignore', 'ignore', 'pipe'] })
+    onTestFinished(() => void child.kill('SIGKILL'))
+    let stderr = ''
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    expect(await waitUntil(() => /Listening on \S+ \d+/.test(stderr), 10_000)).toBe(true)
+    const port = Number(/Listening on \S+ (\d+)/.exec(stderr)![1])
+    const peer = net.connect(port, '127.0.0.1')
+    onTestFinished(() => void peer.destroy())
+    await once(peer, 'connect')
+    peer.end(data)
+    const [code] = await once(child, 'exit')
+    expect(code).toBe(0)
+    expect(stderr).toMatch(FILE_OUTPUT_LINE)
+    expect(stderr).toContain(`received ${data.length} bytes`)
   })
 
   it('stdout a pipe goes through the stream, and says nothing of a file', async () => {

@@ -1,4 +1,4 @@
-import { fstatSync, readSync, writeSync } from 'node:fs'
+import { fstatSync, readSync, statSync, writeSync } from 'node:fs'
 import net from 'node:net'
 import type { Readable, Writable } from 'node:stream'
 import { READ_BUFFER_SIZE } from '@netkit/shared'
@@ -28,9 +28,18 @@ export function fastInputKind(fd: number): FastInputKind | undefined {
   }
 }
 
-/** True when fd is a regular file (`> file`), which a session writes with writeSync, not a stream. */
-export function isRegularFile(fd: number): boolean {
-  return fastInputKind(fd) === 'file'
+/**
+ * True when received data can go to fd with writeSync instead of a stream: a regular file
+ * (`> file`) or /dev/null (`> /dev/null`), which take every write at once and never push back.
+ * A pipe, a socket or a terminal can block, and keeps its stream.
+ */
+export function canWriteDirectly(fd: number): boolean {
+  try {
+    const stat = fstatSync(fd)
+    return stat.isFile() || (stat.isCharacterDevice() && stat.rdev === statSync('/dev/null').rdev)
+  } catch {
+    return false
+  }
 }
 
 /** True when fd can be read with a reusable buffer: a regular file, a pipe or a socket. */
@@ -202,8 +211,8 @@ function writerTo(target: () => Writable, count: (bytes: number) => void, resume
 }
 
 /**
- * A writer of reads straight to a regular file: writeSync takes the whole chunk before it
- * returns (a file never pushes back), so the read buffer is free again at once, without a
+ * A writer of reads straight to a regular file or /dev/null: writeSync takes the whole chunk
+ * before it returns (neither pushes back), so the read buffer is free again at once, without a
  * Writable's queue, callbacks and ticks for each chunk. A failed write (a full disk) is an
  * output error, as a stream's 'error' would be.
  */
@@ -226,7 +235,7 @@ export interface BufferTransportOptions {
   accepted?: boolean
   /** The socket was connected with this reader's `onread` (connect mode): deliver its reads. */
   reader?: SocketReader
-  /** `output`'s descriptor when it is a regular file: received data is written to it directly (fileWriter). */
+  /** `output`'s descriptor when canWriteDirectly says so: received data is written to it directly (fileWriter). */
   outputFd?: number
   /** Told how the input is read (nc -vv prints it). */
   debug?: (message: string) => void
@@ -273,7 +282,7 @@ export function createBufferTransport(connection: net.Socket, input: number | Re
   }
   const onInputEof = () => emit(INPUT_EOF)
   const pump = inputPump(input, send, sendThen, onInputEof, options.debug)
-  if (options.outputFd !== undefined) options.debug?.('fast relay: output is a regular file, written with writeSync')
+  if (options.outputFd !== undefined) options.debug?.('fast relay: output is a regular file or /dev/null, written with writeSync')
 
   const onError = (error: unknown) => emit({ type: 'error', error })
   const onPeerEnd = () => emit(PEER_EOF)
