@@ -127,11 +127,34 @@ function filePump(fd: number, write: (chunk: Buffer, then: () => void) => void, 
   return { start: () => queueMicrotask(next), stop: () => void (stopped = true) }
 }
 
+/**
+ * Read what `fd` already holds into `buffer` after `from`, without waiting: the descriptor is
+ * non-blocking (libuv made it so), so an empty pipe answers EAGAIN at once. A pipe gives at most
+ * its 64 KiB per read; a fast writer (`cat file | nc`) has often refilled it by the time a read
+ * was handed over, and those chunks then leave in the same socket write instead of one write,
+ * one callback and one event-loop turn each. EOF and errors stop it: the stream's own next read
+ * reports them. Returns the bytes added.
+ */
+function readReady(fd: number, buffer: Buffer, from: number): number {
+  let at = from
+  while (at < buffer.length) {
+    let length: number
+    try {
+      length = readSync(fd, buffer, at, buffer.length - at, null)
+    } catch {
+      break
+    }
+    if (length === 0) break
+    at += length
+  }
+  return at - from
+}
+
 /** A pipe or socket descriptor: a net.Socket that reads into one reusable buffer (`onread`). */
 function descriptorPump(fd: number, send: (chunk: Buffer) => boolean, onEof: () => void): InputPump & { resume(): void } {
   const buffer = Buffer.allocUnsafe(READ_BUFFER_SIZE)
   // `onread` works for any net.Socket (Node reads it in the constructor); @types/node lists it for connect() only.
-  const onread = { buffer, callback: (length: number, buf: Uint8Array) => send((buf as Buffer).subarray(0, length)) }
+  const onread = { buffer, callback: (length: number) => send(buffer.subarray(0, length + readReady(fd, buffer, length))) }
   const source = new net.Socket({ fd, readable: true, writable: false, onread } as net.SocketConstructorOpts)
   return {
     start() {
