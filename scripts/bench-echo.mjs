@@ -161,6 +161,8 @@ async function coldStart() {
       { name: '**tcp-echo --port 0, to listening**', argv: [cli('tcp-echo'), '--port', '0'], until: listening },
       { name: 'minimal node:dgram echo server, to listening', argv: ['-e', minimal.udp], until: listening },
       { name: '**udp-echo --port 0, to listening**', argv: [cli('udp-echo'), '--port', '0'], until: listening },
+      { name: '**ws-echo --version**', argv: [cli('ws-echo'), '--version'] },
+      { name: '**ws-echo --port 0, to listening**', argv: [cli('ws-echo'), '--port', '0'], until: listening },
       { name: 'tcp-echo -h (loads yargs)', argv: [cli('tcp-echo'), '-h'] },
     ],
     { runs: Number(process.env.BENCH_COLD_START_RUNS ?? 20) },
