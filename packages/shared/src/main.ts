@@ -19,7 +19,8 @@ export function reportError(name: string, err: unknown, stream: DiagnosticStream
 /**
  * The one top-level catch of a CLI (after changesets' packages/cli): known errors print one
  * line and set `process.exitCode`; unknown ones print the stack. The process is left to end by
- * itself, so output still queued for a pipe is not cut off. A closed stderr changes nothing but
+ * itself, so output still queued for a pipe is not cut off; after a bug it is ended a second later
+ * if something it left open still holds it. A closed stderr changes nothing but
  * what is seen: the exit code is still the one the failure calls for.
  */
 export async function runMain(name: string, main: () => Promise<number | void> | number | void): Promise<void> {
@@ -30,5 +31,12 @@ export async function runMain(name: string, main: () => Promise<number | void> |
     if (typeof code === 'number') process.exitCode = code
   } catch (err) {
     process.exitCode = reportError(name, err)
+    // A bug may leave a socket, server or timer open that would keep the process alive forever:
+    // after a grace period for queued output, end it. (Known failures are raised after cleanup,
+    // and end by themselves.) unref(): a process that can end sooner is not held up.
+    if (!(err instanceof NetkitError)) setTimeout(() => process.exit(), UNEXPECTED_ERROR_GRACE_MS).unref()
   }
 }
+
+/** How long a process that hit a bug may still flush its output before it is ended. */
+const UNEXPECTED_ERROR_GRACE_MS = 1000

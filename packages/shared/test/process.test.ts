@@ -62,3 +62,24 @@ describe('onShutdown', () => {
     expect(result.code).toBe(130)
   })
 })
+
+describe('a bug that leaves a socket open (runMain)', () => {
+  it('prints the stack and ends the process with 1 instead of hanging on the open server', async () => {
+    const started = Date.now()
+    const { exited } = start('bug-with-open-socket.mjs')
+    const result = await exited
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('this is a bug in buggy')
+    expect(result.stderr).toContain('TypeError: oops')
+    expect(Date.now() - started).toBeLessThan(8000)
+  })
+
+  it('a known failure after cleanup still ends by itself, at once, with its exit code', async () => {
+    const started = Date.now()
+    const { exited } = start('bug-with-open-socket.mjs', ['caught'])
+    const result = await exited
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('buggy: connection refused')
+    expect(Date.now() - started).toBeLessThan(5000)
+  })
+})
