@@ -119,6 +119,9 @@ describe('nc -x', () => {
     [['-X', 'connect', '127.0.0.1', '1'], '-X, -P and --proxy-auth need a proxy address (-x addr[:port])'],
     [['-x', '127.0.0.1', '-X', '7', '127.0.0.1', '1'], 'unknown proxy protocol: 7 (use 5, 4 or connect)'],
     [['-l', '-x', '127.0.0.1', '0'], 'cannot use -x with -l'],
+    // The option is named as it was typed.
+    [['-l', '-X', '5', '0'], 'cannot use -X with -l'],
+    [['-l', '--proxy', '127.0.0.1:3128', '0'], 'cannot use --proxy with -l'],
     [['-u', '-x', '127.0.0.1', '127.0.0.1', '1'], '-x works with TCP connections only, not -u or -U'],
     [['-x', '127.0.0.1', '--proxy-dns', 'both', '127.0.0.1', '1'], 'invalid --proxy-dns: both (use local or remote)'],
   ])('usage error: nc %j', async (args, message) => {

@@ -59,7 +59,7 @@ export const EXTRAS_RULES: readonly OptionRule<ExtrasWanted>[] = [
   { when: (w) => w.a['proxy-head-timeout'] !== undefined && !w.proxyServer, message: '--proxy-head-timeout applies to the HTTP proxy server (-l --proxy-type http)' },
   { when: (w) => w.a.x !== undefined && w.a.proxy !== undefined, message: 'use -x or --proxy, not both' },
   { when: (w) => w.acl && w.options.udp, message: '--allow/--deny work with TCP and Unix listeners, not -u' },
-  { when: (w) => w.proxy && w.listen, message: 'cannot use -x with -l' },
+  { when: (w) => w.proxy && w.listen, message: (w) => `cannot use ${proxyOptionGiven(w.a)} with -l` },
   { when: (w) => w.proxy && (w.options.udp || w.options.unixPath !== undefined), message: '-x works with TCP connections only, not -u or -U' },
   { when: (w) => w.a['send-only'] && w.a['recv-only'], message: 'cannot use --send-only and --recv-only together' },
   {
@@ -89,4 +89,10 @@ export function concurrent(w: ExtrasWanted, anyMode = false): boolean {
 /** Throw the UsageError of the first rule the arguments break. */
 export function checkExtras(w: ExtrasWanted): void {
   checkRules(EXTRAS_RULES, w)
+}
+
+/** The proxy option the command line used, named as it was typed (the first of them). */
+function proxyOptionGiven(a: ExtrasArgs): string {
+  const spellings: Array<[unknown, string]> = [[a.x, '-x'], [a.proxy, '--proxy'], [a.X, '-X'], [a.P, '-P'], [a['proxy-auth'], '--proxy-auth'], [a['proxy-dns'], '--proxy-dns']]
+  return spellings.find(([value]) => value !== undefined)?.[1] ?? '-x'
 }
