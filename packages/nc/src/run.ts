@@ -6,7 +6,7 @@ import type { NcOptions } from './options.js'
 import { openStream, successMessage } from './net/connect.js'
 import { listen, type ConnectionHandler, type PeerInfo } from './net/listen.js'
 import type { RelayResult } from './session/driver.js'
-import { relay, type RelayIO } from './session/stream-transport.js'
+import type { RelayIO } from './session/stream-transport.js'
 import type { RelaySinks } from './session/taps.js'
 import { canReadFast, canWriteDirectly, fastRelay, socketReader, type SocketReader } from './session/buffer-transport.js'
 import { addStats, formatStats, type SessionStats } from './session/stats.js'
@@ -144,6 +144,8 @@ async function session(stream: Duplex, context: StreamContext, options: NcOption
     return fastRelay(stream, input, env.stdout, { shutdownOnEof, quitAfterEofMs, idleTimeoutMs, accepted: context.role === 'listen', reader, outputFd, signal: env.signal, debug })
   }
   const io = await sessionIO(context, options, env)
+  // The stream transport (taps, -C, -i, --frame) loads only for the sessions that need it.
+  const { relay } = await import('./session/stream-transport.js')
   return relay(stream, io, relayOptions(options, sinks, env.signal))
 }
 

@@ -20,6 +20,15 @@ describe('start-up imports', () => {
     expect(run.loaded.filter((u) => /yargs/.test(u))).toEqual([])
   })
 
+  it('a TCP port scan of an address (nc -z) loads neither node:dgram nor the resolver; -u does load dgram', async () => {
+    const { port } = await tcpServer((s) => s.end())
+    const tcp = await modulesLoadedBy(['-z', '127.0.0.1', String(port)], Buffer.alloc(0))
+    expect(tcp.code).toBe(0)
+    expect(tcp.loaded.filter((u) => NOT_FOR_A_PLAIN_SESSION.includes(u))).toEqual([])
+    const udp = await modulesLoadedBy(['-zu', '-w', '1', '127.0.0.1', String(port)], Buffer.alloc(0))
+    expect(udp.loaded).toContain('node:dgram')
+  })
+
   it('an --ssl session does load node:tls (the hook sees builtins); the port is closed, so it exits 1', async () => {
     const run = await modulesLoadedBy(['--ssl', '127.0.0.1', String(await freePort())], Buffer.alloc(0))
     expect(run.code).toBe(1)

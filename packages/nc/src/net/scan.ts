@@ -1,21 +1,9 @@
 import net from 'node:net'
-import dgram from 'node:dgram'
-import { lookup } from 'node:dns/promises'
 import { connectError, connectTimeout, describeHost } from './connect.js'
+import type { ScanResult } from './scan-result.js'
 import { DEFAULT_SCAN_CONCURRENCY } from '../options.js'
 
-export type PortState = 'open' | 'closed' | 'timeout' | 'error'
-
-export interface ScanResult {
-  host: string
-  /** The address connected to (host resolved once). */
-  address: string
-  port: number
-  protocol: 'tcp' | 'udp'
-  state: PortState
-  /** Why it is not open, worded like OpenBSD nc (`connect to H port P (tcp) failed: Connection refused`). */
-  message?: string
-}
+export type { PortState, ScanResult } from './scan-result.js'
 
 export interface ScanOptions {
   host: string
@@ -34,6 +22,8 @@ export interface ScanOptions {
 async function resolveOnce(host: string, port: number, family: 4 | 6 | undefined): Promise<string> {
   if (net.isIP(host)) return host
   try {
+    // Loaded for a name only: `nc -z 127.0.0.1 1-1024` starts without the resolver.
+    const { lookup } = await import('node:dns/promises')
     const { address } = await lookup(host, { family: family ?? 0 })
     return address
   } catch (err) {
@@ -67,38 +57,6 @@ function probeTcp(host: string, address: string, port: number, options: ScanOpti
 }
 
 /**
- * UDP has no handshake: send one probe byte and treat an ICMP port-unreachable (ECONNREFUSED on
- * the connected socket) within the timeout as closed, silence as open, as OpenBSD nc does.
- */
-function probeUdp(host: string, address: string, port: number, options: ScanOptions): Promise<ScanResult> {
-  return new Promise((resolve) => {
-    const base = { host, address, port, protocol: 'udp' as const }
-    const socket = dgram.createSocket(net.isIP(address) === 6 ? 'udp6' : 'udp4')
-    let settled = false
-    let timer: NodeJS.Timeout | undefined
-    const done = (result: ScanResult) => {
-      if (settled) return
-      settled = true
-      if (timer) clearTimeout(timer)
-      socket.close()
-      resolve(result)
-    }
-    const fail = (err: unknown) => {
-      const state = (err as { code?: string }).code === 'ECONNREFUSED' ? 'closed' : 'error'
-      done({ ...base, state, message: connectError(err, host, port, 'udp').message })
-    }
-    socket.on('error', fail)
-    socket.connect(port, address, () => {
-      const send = () => socket.send(Buffer.from('X'), (err) => err && fail(err))
-      send()
-      // A second probe collects the ICMP error of the first on Linux.
-      setTimeout(() => !settled && send(), 50)
-      timer = setTimeout(() => done({ ...base, state: 'open' }), options.timeoutMs ?? 1000)
-    })
-  })
-}
-
-/**
  * Scan ports with at most `concurrency` probes in flight; `onResult` is called in port order
  * (results that finish early wait for their predecessors). Resolves with all results.
  */
@@ -110,7 +68,8 @@ export async function scan(options: ScanOptions, onResult?: (result: ScanResult)
   const results: (ScanResult | undefined)[] = new Array(ports.length)
   let nextToStart = 0
   let nextToReport = 0
-  const probe = options.udp ? probeUdp : probeTcp
+  // UDP probes (and node:dgram) load only for -u.
+  const probe = options.udp ? (await import('./probe-udp.js')).probeUdp : probeTcp
 
   const worker = async () => {
     while (nextToStart < ports.length && !options.signal?.aborted) {
