@@ -96,14 +96,20 @@ describe('files at both ends over a Unix socket', { timeout: 30_000 }, () => {
   })
 })
 
+const LISTENING = /Listening on \S+ (\d+)/
+
+/** Connect to 127.0.0.1:port as the peer and send all of `data`, then end. */
+async function sendData(port: number): Promise<void> {
+  const peer = net.connect(port, '127.0.0.1')
+  onTestFinished(() => void peer.destroy())
+  await once(peer, 'connect')
+  peer.end(data)
+}
+
 describe('stdout a regular file is written directly', { timeout: 30_000 }, () => {
   it('nc -l port > file: what a peer sends arrives byte-exact, through the file writer', async () => {
     const listener = spawnNc(['-lvv', '127.0.0.1', '0'], { stdin: 'ignore', stdoutAsFile: true })
-    const port = Number((await listener.waitStderr(/Listening on \S+ (\d+)/))[1])
-    const peer = net.connect(port, '127.0.0.1')
-    onTestFinished(() => void peer.destroy())
-    await once(peer, 'connect')
-    peer.end(data)
+    await sendData(Number((await listener.waitStderr(LISTENING))[1]))
     expect(await listener.exit).toBe(0)
     expect(sha256(await listener.stdout)).toBe(sha256(data))
     expect(await listener.stderr).toMatch(FILE_OUTPUT_LINE)
@@ -114,12 +120,8 @@ describe('stdout a regular file is written directly', { timeout: 30_000 }, () =>
     onTestFinished(() => void child.kill('SIGKILL'))
     let stderr = ''
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-    expect(await waitUntil(() => /Listening on \S+ \d+/.test(stderr), 10_000)).toBe(true)
-    const port = Number(/Listening on \S+ (\d+)/.exec(stderr)![1])
-    const peer = net.connect(port, '127.0.0.1')
-    onTestFinished(() => void peer.destroy())
-    await once(peer, 'connect')
-    peer.end(data)
+    expect(await waitUntil(() => LISTENING.test(stderr), 10_000)).toBe(true)
+    await sendData(Number(LISTENING.exec(stderr)![1]))
     const [code] = await once(child, 'exit')
     expect(code).toBe(0)
     expect(stderr).toMatch(FILE_OUTPUT_LINE)
@@ -128,11 +130,7 @@ describe('stdout a regular file is written directly', { timeout: 30_000 }, () =>
 
   it('stdout a pipe goes through the stream, and says nothing of a file', async () => {
     const listener = spawnNc(['-lvv', '127.0.0.1', '0'], { stdin: 'ignore' })
-    const port = Number((await listener.waitStderr(/Listening on \S+ (\d+)/))[1])
-    const peer = net.connect(port, '127.0.0.1')
-    onTestFinished(() => void peer.destroy())
-    await once(peer, 'connect')
-    peer.end(data)
+    await sendData(Number((await listener.waitStderr(LISTENING))[1]))
     expect(await listener.exit).toBe(0)
     expect(sha256(await listener.stdout)).toBe(sha256(data))
     expect(await listener.stderr).not.toMatch(FILE_OUTPUT_LINE)
