@@ -11,6 +11,9 @@ import type { SessionEvent, SessionPolicy } from './machine.js'
 /** Bytes per read from a regular file: the page cache answers large reads at once. */
 const FILE_READ_SIZE = 1024 * 1024
 
+/** Linux's default pipe capacity: the most one read of a pipe returns. */
+const PIPE_CAPACITY = 64 * 1024
+
 /** How an input descriptor is read on the fast path. */
 export type FastInputKind = 'file' | 'stream'
 
@@ -154,7 +157,10 @@ function readReady(fd: number, buffer: Buffer, from: number): number {
 function descriptorPump(fd: number, send: (chunk: Buffer) => boolean, onEof: () => void): InputPump & { resume(): void } {
   const buffer = Buffer.allocUnsafe(READ_BUFFER_SIZE)
   // `onread` works for any net.Socket (Node reads it in the constructor); @types/node lists it for connect() only.
-  const onread = { buffer, callback: (length: number) => send(buffer.subarray(0, length + readReady(fd, buffer, length))) }
+  // Only a read that took a full pipe's worth suggests more is queued; after a shorter one the
+  // descriptor is drained, and asking again would only cost a thrown EAGAIN (about 4 µs).
+  const topUp = (length: number) => (length >= PIPE_CAPACITY ? readReady(fd, buffer, length) : 0)
+  const onread = { buffer, callback: (length: number) => send(buffer.subarray(0, length + topUp(length))) }
   const source = new net.Socket({ fd, readable: true, writable: false, onread } as net.SocketConstructorOpts)
   return {
     start() {
