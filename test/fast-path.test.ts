@@ -11,7 +11,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { fastParse, type CliSpec } from '@netkit/shared'
 import { createCliFromSpec } from '@netkit/shared/cli'
-import { spawnCli, tempDir, withTimeout } from '@netkit/test-kit'
+import { traceLoads as traceCliLoads } from '@netkit/test-kit'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { HTTP_GET_CLI } from '../packages/http-get/src/cli-spec.js'
 import { TCP_ECHO_CLI } from '../packages/tcp-echo/src/cli-spec.js'
@@ -72,7 +72,6 @@ describe("the tools' option tables through fastParse and yargs", () => {
 })
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const TRACER = path.join(root, 'test', 'fixtures', 'trace-loads.mjs')
 
 /** What a run of a built CLI loaded: the public builtins, and the text of its dist files. */
 interface Loads {
@@ -83,20 +82,12 @@ interface Loads {
 
 /** Run `tool args` with the load tracer; with `listening`, stop it (SIGTERM) once it says so. */
 async function traceLoads(tool: string, args: string[], listening = false): Promise<Loads> {
-  const log = path.join(tempDir('netkit-loads-'), 'loads')
   const dist = path.join(root, 'packages', tool, 'dist')
-  const env = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${TRACER}`.trim(), NETKIT_TRACE_LOADS: log }
-  const run = spawnCli(path.join(dist, 'cli.js'), args, { stdin: 'ignore', env })
-  if (listening) {
-    await run.waitStderr(/listening on/, 15_000)
-    run.child.kill('SIGTERM')
-  }
-  const code = await withTimeout(run.exit, 15_000, `${tool} to exit`)
+  const run = await traceCliLoads(path.join(dist, 'cli.js'), args, listening ? { until: /listening on/ } : {})
   // A server stopped by SIGTERM may end by re-raising it (143).
-  expect(listening ? [0, 143] : [0]).toContain(code)
-  const lines = readFileSync(log, 'utf8').split('\n')
-  const files = lines.filter((l) => l.startsWith('file ')).map((l) => fileURLToPath(l.slice(5))).filter((f) => f.startsWith(dist + path.sep))
-  const builtins = new Set(lines.filter((l) => l.startsWith('builtin ')).map((l) => l.slice(8)))
+  expect(listening ? [0, 143] : [0]).toContain(run.code)
+  const files = run.urls.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u)).filter((f) => f.startsWith(dist + path.sep))
+  const builtins = run.builtins
   // The tracer did record (node:fs is always loaded): an empty list must not pass as "nothing loaded".
   expect(builtins.has('fs')).toBe(true)
   expect(files.length).toBeGreaterThan(0)

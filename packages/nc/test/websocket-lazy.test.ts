@@ -7,9 +7,9 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { traceLoads } from '@netkit/test-kit'
 import { describe, expect, it } from 'vitest'
 import { wsEcho } from './helpers/ws-peers.js'
-import { modulesLoadedBy as loadedBy } from './support/loaded-modules.js'
 import { NC_CLI, tcpServer } from './support/nc.js'
 
 const dist = path.dirname(NC_CLI)
@@ -29,15 +29,15 @@ describe('ws is loaded only in WebSocket mode', () => {
     expect(chunks.length).toBeGreaterThan(0)
     const { port } = await tcpServer((s) => s.pipe(s))
     for (const args of [['-N', '127.0.0.1', String(port)], ['--stats', '-N', '127.0.0.1', String(port)]]) {
-      const plain = await loadedBy(args, Buffer.from('hi\n'))
+      const plain = await traceLoads(NC_CLI, args, { stdin: Buffer.from('hi\n') })
       expect(plain.code, args.join(' ')).toBe(0)
-      expect(plain.loaded.some((u) => u.endsWith('/cli.js')), 'the hook saw the CLI').toBe(true)
-      expect(plain.loaded.filter(isWs(chunks)), args.join(' ')).toEqual([])
+      expect(plain.urls.some((u) => u.endsWith('/cli.js')), 'the hook saw the CLI').toBe(true)
+      expect(plain.urls.filter(isWs(chunks)), args.join(' ')).toEqual([])
     }
     const echo = await wsEcho()
-    const ws = await loadedBy([`ws://127.0.0.1:${echo.port}/`], Buffer.from('hi\n'))
+    const ws = await traceLoads(NC_CLI, [`ws://127.0.0.1:${echo.port}/`], { stdin: Buffer.from('hi\n') })
     expect(ws.code).toBe(0)
-    expect(ws.loaded.filter(isWs(chunks)).length).toBeGreaterThan(0)
-    expect(ws.loaded.some((u) => u.includes('/node_modules/ws/')), 'ws itself was loaded').toBe(true)
+    expect(ws.urls.filter(isWs(chunks)).length).toBeGreaterThan(0)
+    expect(ws.urls.some((u) => u.includes('/node_modules/ws/')), 'ws itself was loaded').toBe(true)
   })
 })

@@ -20,3 +20,4 @@ export {
   type WsFrameOptions,
 } from './websocket.js'
 export { runMainInProcess } from './in-process.js'
+export { traceLoads, type TracedLoads, type TraceLoadsOptions } from './loads.js'
