@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream'
 import type { Logger } from '@netkit/shared'
-import { serviceName } from '@netkit/shared'
+import { serviceName, writeJsonLine } from '@netkit/shared'
 import type { NcOptions } from './options.js'
 import { scan, type ScanResult } from './net/scan.js'
 import { successMessage } from './net/connect.js'
@@ -20,7 +20,7 @@ export async function runScan(options: NcOptions, stdout: Writable, log: Logger,
       const record: Record<string, unknown> = { host: r.host, address: r.address, port: r.port, protocol, state: r.state }
       if (service) record.service = service
       if (r.message) record.error = r.message
-      stdout.write(`${JSON.stringify(record)}\n`)
+      writeJsonLine(record, stdout)
     }
     if (r.state === 'open') log.info(successMessage(r.host, r.address, r.port, protocol, options.numeric))
     else if (log.verbosity >= 1 && r.message) log.error(r.message)

@@ -2,7 +2,7 @@ import type { BenchProgress, BenchTotals } from './bench-run.js'
 import { benchFailure } from './bench-run.js'
 import type { LatencySummary } from './histogram.js'
 import type { Logger } from './logger.js'
-import { exitQuietlyOnBrokenPipe, onShutdown } from './process.js'
+import { exitQuietlyOnBrokenPipe, onShutdown, writeJsonLine } from './process.js'
 import { createSpinner } from './spinner.js'
 import { formatByteRate, formatBytes, formatCount, formatDuration, formatLatency, formatPerSecond } from './units.js'
 import { plural } from './wording.js'
@@ -77,7 +77,7 @@ export async function runBenchCommand<R extends BenchTotals>(command: BenchComma
   }
   if (command.json) {
     exitQuietlyOnBrokenPipe(process.stdout)
-    process.stdout.write(`${JSON.stringify(result)}\n`)
+    writeJsonLine(result)
   } else {
     command.log.line(command.format(result))
   }

@@ -40,7 +40,7 @@ export { createLogger, type Colors, type Logger, type LoggerOptions } from './lo
 export { colorEnabled, spinnerAllowed, type TerminalStream } from './terminal.js'
 export { createSpinner, type Spinner, type SpinnerOptions } from './spinner.js'
 export { writeDiagnostic, guardDiagnostics, diagnosticsOpen, isReaderGone, type DiagnosticStream } from './diagnostics.js'
-export { onShutdown, exitQuietlyOnBrokenPipe, isBrokenPipe, type ShutdownHook } from './process.js'
+export { onShutdown, exitQuietlyOnBrokenPipe, isBrokenPipe, writeJsonLine, type ShutdownHook } from './process.js'
 export { runMain, reportError } from './main.js'
 // createCli (yargs) lives in '@netkit/shared/cli'; its option types are re-exported here.
 export type { CliOptions, CommonArgs } from './cli.js'

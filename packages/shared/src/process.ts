@@ -54,3 +54,8 @@ export function exitQuietlyOnBrokenPipe(
     process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0)
   })
 }
+
+/** One JSON line of data (`--json` events and results): on stdout unless told otherwise. */
+export function writeJsonLine(value: unknown, stream: NodeJS.WritableStream = process.stdout): void {
+  stream.write(`${JSON.stringify(value)}\n`)
+}

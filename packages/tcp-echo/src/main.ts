@@ -16,6 +16,7 @@ import {
   reportError,
   type Logger,
   UsageError,
+  writeJsonLine,
 } from '@netkit/shared'
 import { createTcpEchoServer, type TcpEchoServerOptions } from './server.js'
 import { TCP_ECHO_CLI } from './cli-spec.js'
@@ -41,16 +42,12 @@ interface ServeArgs {
   json: boolean
 }
 
-function writeJson(event: object): void {
-  process.stdout.write(`${JSON.stringify(event)}\n`)
-}
-
 /** What the server reports, as JSON lines (--json) or as log lines (-v). */
 function eventPrinter(log: Logger, json: boolean): (event: TcpEchoEvent) => void {
   const c = log.colors
   return (event) => {
     if (json) {
-      writeJson(event)
+      writeJsonLine(event)
       return
     }
     switch (event.event) {
@@ -133,7 +130,7 @@ async function serve(args: ServeArgs): Promise<void> {
       workers,
       grace: options.grace,
       onListening: (address, n) => {
-        if (args.json) writeJson({ event: 'listening', ...address, workers: n })
+        if (args.json) writeJsonLine({ event: 'listening', ...address, workers: n })
         else log.line(`listening on ${formatHostPort(address.host, address.port)} (${n} workers)`)
       },
       onSummary: (summary: TcpEchoSummary) => print({ event: 'summary', ...summary }),

@@ -14,6 +14,7 @@ import {
   plural,
   UsageError,
   type Logger,
+  writeJsonLine,
 } from '@netkit/shared'
 import { runUdpBench } from './bench.js'
 import { formatUdpBenchResult } from './report.js'
@@ -70,7 +71,7 @@ export async function bench(args: BenchArgs, logger: Logger): Promise<number> {
   // As every tester of the family: the table is for a person (stderr), --json is data (stdout).
   if (args.json) {
     exitQuietlyOnBrokenPipe(process.stdout)
-    process.stdout.write(`${JSON.stringify(result)}\n`)
+    writeJsonLine(result)
   } else {
     logger.line(formatUdpBenchResult(result))
   }

@@ -10,6 +10,7 @@ import {
   reportError,
   UsageError,
   type ParsedArgs,
+  writeJsonLine,
 } from '@netkit/shared'
 import type { BenchArgs } from './bench-cli.js'
 import { UDP_ECHO_CLI } from './cli-spec.js'
@@ -92,7 +93,7 @@ async function serve(args: ServeArgs): Promise<void> {
       await server.close()
       const stats = server.stats()
       if (args.json) {
-        process.stdout.write(`${JSON.stringify({ event: 'summary', ...stats, logLinesSkipped: out.skipped })}\n`)
+        writeJsonLine({ event: 'summary', ...stats, logLinesSkipped: out.skipped })
       } else {
         log.line(`${NAME}: ${formatUdpEchoStats(stats)}${out.skipped > 0 ? `, ${out.skipped} log lines skipped` : ''}`)
       }

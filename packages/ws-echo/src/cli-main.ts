@@ -24,6 +24,7 @@ import {
   UsageError,
   type Logger,
   type ParsedArgs,
+  writeJsonLine,
 } from '@netkit/shared'
 import { WS_ECHO_CLI } from './cli-spec.js'
 import { createWsEchoServer, type WsEchoServerOptions } from './server.js'
@@ -64,15 +65,11 @@ interface BenchArgs {
   json: boolean
 }
 
-function writeJson(event: object): void {
-  process.stdout.write(`${JSON.stringify(event)}\n`)
-}
-
 /** What the server reports, as JSON lines (--json) or as log lines (-v). */
 function eventPrinter(log: Logger, json: boolean): (event: WsEchoEvent) => void {
   const c = log.colors
   return (event) => {
-    if (json) return writeJson(event)
+    if (json) return writeJsonLine(event)
     switch (event.event) {
       case 'listening':
         log.line(`listening on ${formatHostPort(event.host, event.port)}${event.path ?? ''}${event.scheme === 'wss' ? ' (wss)' : ''}`)
