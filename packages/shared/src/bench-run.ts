@@ -19,6 +19,18 @@ export interface BenchProgress {
   mismatches: number
 }
 
+/** How a run is controlled, the same for every connection-based tester (tcp-echo, ws-echo). */
+export interface BenchRunControls {
+  /** Give up on setting a connection up after this many ms (default 10,000). */
+  connectTimeout?: number
+  /** Stop with an error when no echo arrives for this many ms (default 10,000). */
+  stallTimeout?: number
+  /** Called about every 250 ms while running. */
+  onProgress?: (progress: BenchProgress) => void
+  /** Stop early and report what was measured so far. */
+  signal?: AbortSignal
+}
+
 /** The measurements every tester reports, beside its own fields (target, mode, sizes). */
 export interface BenchTotals {
   /** Measured time, ms (from the start of the load, handshakes excluded). */

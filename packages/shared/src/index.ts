@@ -67,5 +67,5 @@ export {
 export { dial, READ_BUFFER_SIZE, type DialOptions, type DialPhase, type Dialed } from './dial.js'
 export { COMMON_OPTIONS, type CliSpec, type CommandSpec, type ExampleSpec, type OptionSpec, type OptionTable, type ParsedArgs } from './cli-spec.js'
 export { fastParse, printVersionIfAsked } from './fast-args.js'
-export { BenchTally, benchFailure, type BenchProgress, type BenchTotals, type BenchTiming } from './bench-run.js'
+export { BenchTally, benchFailure, type BenchProgress, type BenchRunControls, type BenchTotals, type BenchTiming } from './bench-run.js'
 export { runBenchCommand, benchTotalsRows, formatReportRows, formatLatencyRow, type BenchCommand, type ReportRow } from './bench-report.js'

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import type { WebSocket } from 'ws'
-import { BenchTally, checkCount, ErrorCode, InvalidArgumentError, NetkitError, type BenchProgress, type BenchTotals, type LatencySummary } from '@netkit/shared'
+import { BenchTally, checkCount, ErrorCode, InvalidArgumentError, NetkitError, type BenchProgress, type BenchRunControls, type BenchTotals, type LatencySummary } from '@netkit/shared'
 import { Pattern } from './pattern.js'
 
 /**
@@ -17,7 +17,8 @@ export const WS_BENCH_MODES: readonly WsBenchMode[] = ['pingpong', 'stream']
 /** Unechoed bytes a stream connection may have outstanding (at least one message). */
 export const STREAM_WINDOW = 1024 * 1024
 
-export interface WsBenchOptions {
+/** With the run controls (BenchRunControls): setting a connection up (`connectTimeout`) is the WebSocket handshake. */
+export interface WsBenchOptions extends BenchRunControls {
   /** `ws://host:port/path` or `wss://…`. */
   url: string
   /** Default `pingpong`. */
@@ -34,14 +35,6 @@ export interface WsBenchOptions {
   expectPrefix?: string
   /** wss: accept any certificate. */
   insecure?: boolean
-  /** Give up on a handshake after this many ms (default 10,000). */
-  connectTimeout?: number
-  /** Stop with an error when no echo arrives for this many ms (default 10,000). */
-  stallTimeout?: number
-  /** Called about every 250 ms while running. */
-  onProgress?: (progress: WsBenchProgress) => void
-  /** Stop early and report what was measured so far. */
-  signal?: AbortSignal
 }
 
 /** Counts so far (completed: messages echoed and verified). */

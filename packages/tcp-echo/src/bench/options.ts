@@ -1,5 +1,5 @@
 import { checkCount, InvalidArgumentError } from '@netkit/shared'
-import type { BenchProgress, BenchTotals, LatencySummary } from '@netkit/shared'
+import type { BenchProgress, BenchRunControls, BenchTotals, LatencySummary } from '@netkit/shared'
 
 /**
  * The load tester's options and results, and the validation every entry point shares (the
@@ -16,7 +16,11 @@ export const TCP_BENCH_MODES: readonly TcpBenchMode[] = ['churn', 'pingpong', 's
 /** Unechoed bytes a stream connection may have outstanding. */
 export const STREAM_WINDOW = 1024 * 1024
 
-export interface TcpBenchOptions {
+/**
+ * With the run controls (BenchRunControls): for pingpong and stream, setting a connection up
+ * (`connectTimeout`) is the handshake plus the echo of one warm-up byte.
+ */
+export interface TcpBenchOptions extends BenchRunControls {
   host: string
   port: number
   /** Default `pingpong`. */
@@ -34,17 +38,6 @@ export interface TcpBenchOptions {
   size?: number
   /** Worker threads sharing the connections (default 1: this thread). */
   threads?: number
-  /**
-   * Give up on setting a connection up after this many ms (default 10,000): for pingpong and
-   * stream that is the handshake plus the echo of one warm-up byte.
-   */
-  connectTimeout?: number
-  /** Stop with an error when no echo arrives for this many ms (default 10,000). */
-  stallTimeout?: number
-  /** Called about every 250 ms while running. */
-  onProgress?: (progress: TcpBenchProgress) => void
-  /** Stop early and report what was measured so far. */
-  signal?: AbortSignal
 }
 
 /** Counts so far, as the shared testers report them (completed: connections, messages or writes). */
