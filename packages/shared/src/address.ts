@@ -105,3 +105,16 @@ export function isLoopback(host: string): boolean {
   const h = host.toLowerCase()
   return h === 'localhost' || h === '::1' || h.startsWith('127.') || h === '::ffff:127.0.0.1' || h.startsWith('::ffff:127.')
 }
+
+/**
+ * `host` as an address and its family: a literal as given, a name through the resolver, which
+ * loads only then (a literal, the usual case, costs no start-up). Errors are the resolver's; the
+ * caller words them for its operation.
+ */
+export async function resolveHost(host: string, family?: 4 | 6): Promise<{ address: string; family: 4 | 6 }> {
+  const literal = isIP(host)
+  if (literal === 4 || literal === 6) return { address: host, family: literal }
+  const { lookup } = await import('node:dns/promises')
+  const found = await lookup(host, { family: family ?? 0 })
+  return { address: found.address, family: found.family === 6 ? 6 : 4 }
+}

@@ -20,6 +20,7 @@ export {
   parseHostPort,
   formatHostPort,
   isLoopback,
+  resolveHost,
   type HostPort,
   type PortOptions,
 } from './address.js'

@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  UsageError,
-  formatHostPort,
-  isLoopback,
-  parseHost,
-  parseHostPort,
-  parsePort,
-  parsePortList,
-  serviceName,
-  servicePort,
-} from '../src/index.js'
+import { UsageError, formatHostPort, isLoopback, parseHost, parseHostPort, parsePort, parsePortList, serviceName, servicePort, resolveHost } from '../src/index.js'
 
 describe('parsePort', () => {
   it('accepts 1-65535 and service names', () => {
@@ -91,5 +81,16 @@ describe('addresses for people', () => {
     expect(serviceName(53, 'udp')).toBe('domain')
     expect(serviceName(40123)).toBeUndefined()
     expect(servicePort('HTTPS')).toBe(443)
+  })
+})
+
+describe('resolveHost', () => {
+  it('returns a literal as given, with its family', async () => {
+    expect(await resolveHost('127.0.0.1')).toEqual({ address: '127.0.0.1', family: 4 })
+    expect(await resolveHost('::1')).toEqual({ address: '::1', family: 6 })
+  })
+
+  it('resolves a name (localhost, from /etc/hosts) in the family asked for', async () => {
+    expect(await resolveHost('localhost', 4)).toEqual({ address: '127.0.0.1', family: 4 })
   })
 })

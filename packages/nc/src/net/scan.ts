@@ -1,4 +1,5 @@
 import net from 'node:net'
+import { resolveHost } from '@netkit/shared'
 import { connectError, connectTimeout, describeHost } from './connect.js'
 import type { ScanResult } from './scan-result.js'
 import { DEFAULT_SCAN_CONCURRENCY } from '../options.js'
@@ -20,12 +21,8 @@ export interface ScanOptions {
 
 /** Resolve a host once for the whole scan; a failure is worded like getaddrinfo's. */
 async function resolveOnce(host: string, port: number, family: 4 | 6 | undefined): Promise<string> {
-  if (net.isIP(host)) return host
   try {
-    // Loaded for a name only: `nc -z 127.0.0.1 1-1024` starts without the resolver.
-    const { lookup } = await import('node:dns/promises')
-    const { address } = await lookup(host, { family: family ?? 0 })
-    return address
+    return (await resolveHost(host, family)).address
   } catch (err) {
     throw connectError(err, host, port)
   }
